@@ -28,3 +28,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
         logger.exception("health check: database unreachable")
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "reachable"})
+
+
+def body_list(request: HttpRequest) -> HttpResponse:
+    raise NotImplementedError
+
+
+body_detail = meeting_detail = item_detail = case_detail = document_detail = body_list

@@ -1,0 +1,262 @@
+"""The archive's data: bodies, meetings, the documents they came from, items, cases.
+
+Invariants live in the database (unique keys, foreign keys, checks) as well as
+here. A confidential item keeps only its number and access level: a check
+constraint makes any stored text on it impossible.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+PUBLIC = "public"
+CONFIDENTIAL = "confidential"
+ACCESS_CHOICES = [(PUBLIC, _("Offentlig")), (CONFIDENTIAL, _("Fortrolig"))]
+
+AGENDA = "agenda"
+MINUTES = "minutes"
+KIND_CHOICES = [(AGENDA, _("Dagsorden")), (MINUTES, _("Referat"))]
+
+
+class Body(models.Model):
+    """A committee, board or working group whose meetings the archive holds."""
+
+    name = models.CharField(_("navn"), max_length=300, unique=True)
+    slug = models.SlugField(_("kortnavn"), max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organ")
+        verbose_name_plural = _("organer")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("body_detail", args=[self.slug])
+
+
+class Meeting(models.Model):
+    """One meeting of one body. Its agenda and its minutes are two documents of it."""
+
+    body = models.ForeignKey(
+        Body,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        null=True,
+        blank=True,
+        verbose_name=_("organ"),
+    )
+    # Null when no document states it: never guessed; staff complete it in the admin.
+    date = models.DateField(_("dato"), null=True, blank=True, db_index=True)
+    time = models.CharField(_("tidspunkt"), max_length=40, blank=True)
+    location = models.CharField(_("sted"), max_length=300, blank=True)
+    participants = ArrayField(models.CharField(max_length=200), default=list, blank=True)
+    absent = ArrayField(models.CharField(max_length=200), default=list, blank=True)
+    # Set once at creation so permalinks survive later corrections of body or date.
+    slug = models.SlugField(max_length=200, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = [models.F("date").desc(nulls_last=True), "-id"]
+        verbose_name = _("møde")
+        verbose_name_plural = _("møder")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body", "date"],
+                condition=Q(date__isnull=False),
+                name="meeting_one_per_body_and_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        date = self.date.isoformat() if self.date else _("ukendt dato")
+        return f"{self.body or _('ukendt organ')}, {date}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("meeting_detail", args=[self.slug])
+
+
+class SourceDocument(models.Model):
+    """A file an import read: identified by its file name, versioned by its hash."""
+
+    file_name = models.CharField(_("filnavn"), max_length=255, unique=True)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField(_("størrelse (bytes)"))
+    content = models.BinaryField(editable=False)
+    content_type = models.CharField(max_length=100)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    layout = models.CharField(_("layout"), max_length=40)
+    parser_version = models.CharField(max_length=20)
+    # What the import applied on top of the parse (options, sidecar): part of its identity.
+    metadata = models.JSONField(default=dict, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    meetings = models.ManyToManyField(Meeting, related_name="documents", blank=True)
+    imported_at = models.DateTimeField(_("importeret"))
+
+    class Meta:
+        ordering = ["file_name"]
+        verbose_name = _("kildedokument")
+        verbose_name_plural = _("kildedokumenter")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="document_sha256_is_hex"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
+class Case(models.Model):
+    """One case number (normalised), linked to every item that carried it."""
+
+    number = models.CharField(_("sagsnummer"), max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("sag")
+        verbose_name_plural = _("sager")
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("case_detail", args=[self.number])
+
+
+class AgendaItem(models.Model):
+    """An item as one document gives it; agenda and minutes each keep their own row."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="items")
+    kind = models.CharField(_("art"), max_length=10, choices=KIND_CHOICES)
+    number = models.PositiveIntegerField(_("nummer"))
+    access = models.CharField(_("adgang"), max_length=12, choices=ACCESS_CHOICES, default=PUBLIC)
+    title = models.TextField(_("titel"), blank=True)
+    handler = models.CharField(_("sagsbehandler"), max_length=300, blank=True)
+    recommendation = models.TextField(_("indstilling"), blank=True)
+    recommended_by = models.CharField(max_length=200, blank=True)
+    decision = models.TextField(_("beslutning"), blank=True)
+    sections = models.JSONField(default=dict, blank=True)
+    links = ArrayField(models.TextField(), default=list, blank=True)
+    other_case_numbers = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    page = models.PositiveIntegerField(null=True, blank=True)
+    line = models.PositiveIntegerField(null=True, blank=True)
+    cases = models.ManyToManyField(Case, through="ItemCase", related_name="items", blank=True)
+
+    class Meta:
+        ordering = ["meeting", "number", "kind"]
+        verbose_name = _("dagsordenspunkt")
+        verbose_name_plural = _("dagsordenspunkter")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "meeting", "number"], name="item_number_once_per_document"
+            ),
+            models.CheckConstraint(
+                condition=Q(access__in=[PUBLIC, CONFIDENTIAL]), name="item_access"
+            ),
+            models.CheckConstraint(condition=Q(kind__in=[AGENDA, MINUTES]), name="item_kind"),
+            # A confidential item carries nothing but its number and access level.
+            models.CheckConstraint(
+                condition=~Q(access=CONFIDENTIAL)
+                | (
+                    Q(title="", handler="", recommendation="", recommended_by="", decision="")
+                    & Q(sections={}, links=[], other_case_numbers=[])
+                ),
+                name="confidential_item_keeps_no_content",
+            ),
+        ]
+        indexes = [models.Index(fields=["meeting", "number"])]
+
+    def __str__(self) -> str:
+        return f"{self.meeting} · {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("item_detail", args=[self.meeting.slug, self.number])
+
+    @property
+    def is_confidential(self) -> bool:
+        return self.access == CONFIDENTIAL
+
+
+class ItemCase(models.Model):
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["item", "case"], name="item_case_once")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} · {self.case_id}"
+
+
+class Attachment(models.Model):
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="attachments")
+    position = models.PositiveIntegerField()
+    title = models.TextField(_("titel"))
+    document_id = models.CharField(_("dokument-id"), max_length=40, blank=True)
+    case_number = models.CharField(_("sagsnummer"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["item", "position"]
+        verbose_name = _("bilag")
+        verbose_name_plural = _("bilag")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "position"], name="attachment_position_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ImportRun(models.Model):
+    """One run of the importer: who, when, what it did to each file."""
+
+    started_at = models.DateTimeField(_("startet"))
+    finished_at = models.DateTimeField(_("afsluttet"), null=True, blank=True)
+    started_by = models.CharField(_("startet af"), max_length=200)
+    dry_run = models.BooleanField(_("prøvekørsel"), default=False)
+    options = models.JSONField(default=dict, blank=True)
+    created = models.PositiveIntegerField(_("nye"), default=0)
+    replaced = models.PositiveIntegerField(_("erstattede"), default=0)
+    unchanged = models.PositiveIntegerField(_("uændrede"), default=0)
+    failed = models.PositiveIntegerField(_("fejlede"), default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("importkørsel")
+        verbose_name_plural = _("importkørsler")
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} ({self.started_by})"
+
+
+class ImportedFile(models.Model):
+    CREATED, REPLACED, UNCHANGED, FAILED = "created", "replaced", "unchanged", "failed"
+    OUTCOMES = [
+        (CREATED, _("ny")),
+        (REPLACED, _("erstattet")),
+        (UNCHANGED, _("uændret")),
+        (FAILED, _("fejlet")),
+    ]
+
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="files")
+    path = models.TextField(_("fil"))
+    outcome = models.CharField(_("udfald"), max_length=10, choices=OUTCOMES)
+    message = models.TextField(_("besked"), blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    meetings = models.PositiveIntegerField(default=0)
+    items = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["run", "id"]
+        verbose_name = _("importeret fil")
+        verbose_name_plural = _("importerede filer")
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.outcome}"

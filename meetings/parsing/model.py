@@ -1,0 +1,125 @@
+"""What a parse yields: plain dataclasses, and their gold-schema JSON form.
+
+This module must never import Django: the parser is usable and testable alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+PUBLIC = "public"
+CONFIDENTIAL = "confidential"
+AGENDA = "agenda"
+MINUTES = "minutes"
+
+
+@dataclass
+class Attachment:
+    title: str
+    document_id: str | None = None
+    case_number: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "title": self.title,
+            "document_id": self.document_id,
+            "case_number": self.case_number,
+        }
+
+
+@dataclass
+class Item:
+    number: int
+    access: str = PUBLIC
+    title: str | None = None
+    case_numbers: list[str] = field(default_factory=list)
+    handler: str | None = None
+    recommendation: str | None = None
+    # Who recommends when the lead-in names it ("Sundhedsudvalget indstiller,").
+    recommended_by: str | None = None
+    decision: str | None = None
+    # Section heading -> cleaned text, in document order (Resumé, Sagsfremstilling, ...).
+    sections: dict[str, str] = field(default_factory=dict)
+    attachments: list[Attachment] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    # Case numbers mentioned in the text that are not the item's own.
+    other_case_numbers: list[str] = field(default_factory=list)
+    # Where the item starts in the source: 1-based page (None when unknown) and line.
+    page: int | None = None
+    line: int | None = None
+
+    @property
+    def is_confidential(self) -> bool:
+        return self.access == CONFIDENTIAL
+
+    def to_dict(self) -> dict:
+        return {
+            "number": self.number,
+            "access": self.access,
+            "title": self.title,
+            "case_numbers": list(self.case_numbers),
+            "handler": self.handler,
+            "recommendation": self.recommendation,
+            "recommended_by": self.recommended_by,
+            "decision": self.decision,
+            "attachments": [a.to_dict() for a in self.attachments],
+            "sections": dict(self.sections),
+            "links": list(self.links),
+            "other_case_numbers": list(self.other_case_numbers),
+            "page": self.page,
+            "line": self.line,
+        }
+
+
+@dataclass
+class Meeting:
+    body: str | None = None
+    date: dt.date | None = None
+    kind: str = AGENDA
+    location: str | None = None
+    time: str | None = None
+    participants: list[str] = field(default_factory=list)
+    absent: list[str] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "body": self.body,
+            "date": self.date.isoformat() if self.date else None,
+            "kind": self.kind,
+            "location": self.location,
+            "time": self.time,
+            "participants": list(self.participants),
+            "absent": list(self.absent),
+            "items": [i.to_dict() for i in self.items],
+        }
+
+
+@dataclass
+class ParsedDocument:
+    source: str
+    layout: str
+    meetings: list[Meeting] = field(default_factory=list)
+    appendices: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    page_count: int | None = None
+
+    def to_dict(self) -> dict:
+        """The gold schema of the corpus README (plus warnings)."""
+        return {
+            "source": self.source,
+            "layout": self.layout,
+            "meetings": [m.to_dict() for m in self.meetings],
+            "appendices": list(self.appendices),
+            "warnings": list(self.warnings),
+        }
+
+
+class ParseError(Exception):
+    """The one error the parser raises: names the file and says why."""
+
+    def __init__(self, source: str, reason: str):
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason

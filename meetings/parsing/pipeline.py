@@ -1,0 +1,74 @@
+"""The parse pipeline: decode -> normalise -> pick a layout -> parse.
+
+Each stage is a function of its own module so it can be tested alone. The
+contract of parse_document() is that ParseError is the only exception that
+leaves it: a parser bug on one odd document must name the file and let the
+importer go on with the next, never crash the import. KeyboardInterrupt and
+SystemExit are not Exceptions, so they still stop the process.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from .decode import decode_document
+from .layouts import choose_layout
+from .model import ParsedDocument, ParseError
+from .normalise import NormalisedText, normalise
+
+# Bumped whenever a change to the parser can change its output, so the
+# importer knows a document must be re-parsed even if its bytes did not change.
+PARSER_VERSION = "1"
+
+NO_ITEMS_WARNING = "no agenda items found"
+
+
+def parse_document(data: bytes, filename: str) -> ParsedDocument:
+    """Parse one document. Raises only ParseError (naming the file and the reason)."""
+    try:
+        return _parse(data, filename)
+    except ParseError:
+        raise
+    except RecursionError as exc:  # deeply nested PDF objects, pathological regex input
+        raise ParseError(filename, "the document is too deeply nested to parse") from exc
+    except MemoryError as exc:
+        raise ParseError(filename, "the document is too large to parse in memory") from exc
+    except Exception as exc:  # a bug in a stage outside the layouts: still name the file
+        raise ParseError(filename, f"the parser failed unexpectedly ({_describe(exc)})") from exc
+
+
+def _parse(data: bytes, filename: str) -> ParsedDocument:
+    decoded = decode_document(data, filename)
+    text = normalise(decoded.text)
+    if not any(line.strip() for line in text.lines):
+        raise ParseError(filename, "the document contains no text")
+    layout = choose_layout(text)
+    parsed = _run_layout(layout, text, filename)
+    parsed.page_count = decoded.page_count
+    _warn_when_empty(parsed)
+    return parsed
+
+
+def _run_layout(layout: ModuleType, text: NormalisedText, filename: str) -> ParsedDocument:
+    try:
+        return layout.parse(text, filename)
+    except ParseError:
+        raise
+    except RecursionError as exc:
+        raise ParseError(filename, f"the {layout.NAME} parser recursed too deeply") from exc
+    except Exception as exc:  # a parser bug must still name the file, never crash the caller
+        raise ParseError(filename, f"the {layout.NAME} parser failed ({_describe(exc)})") from exc
+
+
+def _warn_when_empty(parsed: ParsedDocument) -> None:
+    """A document with no items is suspicious: say so (the importer decides what to do)."""
+    if any(meeting.items for meeting in parsed.meetings):
+        return
+    if not any(NO_ITEMS_WARNING in warning for warning in parsed.warnings):
+        parsed.warnings.append(f"{NO_ITEMS_WARNING} (layout {parsed.layout})")
+
+
+def _describe(exc: BaseException) -> str:
+    """An exception as one short line for an error message."""
+    detail = " ".join(str(exc).split())[:160]
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__
