@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml
 
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
+	DEBUG=true $(BIN)/python manage.py ingest samples/
 	@echo "Mødearkiv: http://$(HOST):$(PORT)/"
 	DEBUG=true $(BIN)/python manage.py runserver --noreload $(HOST):$(PORT)
 

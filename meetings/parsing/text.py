@@ -53,22 +53,34 @@ def _is_soft_wrap(before: str, after: str) -> bool:
 
 def join_wrapped_lines(lines: list[str]) -> str:
     """Join the lines of one paragraph into one line, mending line-end hyphenation."""
-    out = ""
+    # Pieces are collected and joined once: growing one string line by line is
+    # quadratic on the long paragraphs of the 2011 packet.
+    pieces: list[str] = []
     for raw in lines:
         line = raw.strip()
         if not line:
             continue
-        if not out:
-            out = line
-        elif _is_soft_wrap(out, line):
-            out = out[:-1] + line
-        elif out.endswith("-") and (line[:1].isdigit() or re.search(r"[A-ZÆØÅ]{2,5}-\d{4}-$", out)):
-            out = out + line  # a case number or compound split at its hyphen
-        elif out.endswith("-") and line[:1].isupper() and out[-2:-1].isalpha():
-            out = out + line  # a double surname: Budtz-Jørgensen
+        if not pieces:
+            pieces.append(line)
+            continue
+        last = pieces[-1]
+        if _is_soft_wrap(last, line):
+            pieces[-1] = last[:-1]
+        elif last.endswith("-") and (line[:1].isdigit() or CASE_PREFIX_AT_END_RE.search(last)):
+            pass  # a case number or compound split at its hyphen
+        elif last.endswith("-") and line[:1].isupper() and last[-2:-1].isalpha():
+            pass  # a double surname: Budtz-Jørgensen
         else:
-            out = f"{out} {line}"
-    return re.sub(r"[ \t]+", " ", out).strip()
+            pieces.append(" ")
+        pieces.append(line)
+    out = "".join(pieces)
+    if "  " in out or "\t" in out:
+        out = _RUNS_OF_BLANKS_RE.sub(" ", out)
+    return out
+
+
+CASE_PREFIX_AT_END_RE = re.compile(r"[A-ZÆØÅ]{2,5}-\d{4}-$")
+_RUNS_OF_BLANKS_RE = re.compile(r"[ \t]+")
 
 
 def paragraphs(lines: list[str]) -> list[str]:

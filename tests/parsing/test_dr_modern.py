@@ -2,7 +2,7 @@
 
 One test per gold item and field, the meeting fields, extractor variants that
 must parse identically, a members' edition whose confidential item carries
-text that must not leak, synthetic edge cases, robustness and speed.
+text that must not leak, synthetic edge cases and robustness.
 Runs without Django: ``pytest tests/parsing/test_dr_modern.py -p no:django``.
 """
 
@@ -480,4 +480,3 @@ def test_pipeline_raises_only_parse_error(data: bytes) -> None:
     # Anything but ParseError escaping fails the test.
     with contextlib.suppress(ParseError):
         parse_document(b"1 (Offentlig) x\n" + data, "fuzz.txt")
-

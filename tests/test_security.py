@@ -1,0 +1,71 @@
+"""Production settings: the deployment check is clean and responses carry the policies."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import REPO
+
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-0123456789-abcdefghijkl",
+    "ALLOWED_HOSTS": "moedearkiv.example",
+}
+
+
+def manage(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, **PRODUCTION_ENV}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_deployment_check_is_clean_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_settings_turn_https_policies_on():
+    code = (
+        "from django.conf import settings as s;"
+        "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE,"
+        " s.SECURE_HSTS_SECONDS, s.DEBUG)"
+    )
+    result = manage("shell", "-v", "0", "-c", code)
+    assert result.stdout.split() == ["True", "True", "True", "31536000", "False"], result.stderr
+
+
+@pytest.mark.django_db
+def test_responses_carry_security_headers(client):
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_https_redirect_and_hsts_when_enabled(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    from django.test import Client
+
+    plain = Client()
+    response = plain.get("/")
+    assert response.status_code == 301 and response["Location"].startswith("https://")
+    assert plain.get("/healthz").status_code == 200  # load balancers probe over HTTP
+    secure = plain.get("/", secure=True)
+    assert secure["Strict-Transport-Security"].startswith("max-age=31536000")
