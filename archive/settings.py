@@ -137,6 +137,14 @@ else:
         }
     }
 
+# Bound every statement of the web process (gunicorn.conf.py sets 5 s) so one
+# heavy query cannot stall the site; management commands (imports) are unbounded.
+STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "0"))
+if STATEMENT_TIMEOUT_MS:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
