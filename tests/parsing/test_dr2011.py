@@ -323,4 +323,3 @@ def test_a_thin_packet_keeps_what_it_can_and_an_empty_one_is_a_parse_error() -> 
     assert len(parsed.warnings) == 2  # a Resumé without header, a block with two
     with pytest.raises(ParseError, match="no DR 2011"):
         dr2011.parse(normalise("Bestyrelsesmøde\nden 23-06-2011\nnothing\n"), "empty.txt")
-
