@@ -5,6 +5,9 @@ the parser version and the metadata applied to it). The same version again is
 "unchanged" and writes nothing; a new version replaces exactly that document's
 items in one transaction; a document that fails writes nothing at all.
 
+A run (`run_import`) parses the next document on a helper thread while it
+stores the current one; that thread runs only the parser, never a query.
+
 This module must never invent a meeting date, and never store any content of
 a confidential item.
 """
@@ -15,11 +18,15 @@ import datetime as dt
 import hashlib
 import json
 import tomllib
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -171,14 +178,7 @@ def _load_sidecar(sidecar: Path) -> Metadata:
 
 def import_file(path: Path, options: Metadata, *, dry_run: bool = False) -> FileResult:
     """Import one file; never raises for a bad document (the result says failed and why)."""
-    try:
-        if path.stat().st_size > MAX_DOCUMENT_BYTES:
-            raise ImportError_(f"larger than {MAX_DOCUMENT_BYTES // 2**20} MB")
-        metadata = options.merged_over(read_sidecar(path))
-        data = path.read_bytes()
-    except (OSError, ImportError_) as exc:
-        return FileResult(str(path), ImportedFile.FAILED, _reason(exc))
-    return import_document(data, path.name, metadata, dry_run=dry_run, display=str(path))
+    return _begin_file(path, options, dry_run=dry_run)()
 
 
 def import_document(
@@ -189,25 +189,95 @@ def import_document(
     dry_run: bool = False,
     display: str | None = None,
 ) -> FileResult:
-    display = display or file_name
+    """Import one document's bytes under its file name; never raises for a bad document."""
+    return _begin(data, file_name, metadata, display or file_name, dry_run=dry_run)()
+
+
+def _import_files(
+    paths: Iterable[Path], options: Metadata, *, dry_run: bool
+) -> Iterator[FileResult]:
+    """import_file for each path in turn, parsing the next document while one is stored.
+
+    Parsing is Python and storing mostly waits on PostgreSQL, so on two cores
+    the two overlap. Only parsing runs ahead (one document): reading, checking
+    and storing stay on this thread, in order, one transaction per document.
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse-ahead") as parser:
+        begun: deque[Callable[[], FileResult]] = deque()
+        for path in paths:
+            begun.append(_begin_file(path, options, dry_run=dry_run, parser=parser))
+            if len(begun) > 1:
+                yield begun.popleft()()
+        while begun:
+            yield begun.popleft()()
+
+
+def _begin_file(
+    path: Path, options: Metadata, *, dry_run: bool, parser: Executor | None = None
+) -> Callable[[], FileResult]:
+    """Read the file and its sidecar, then _begin; a file that cannot be read fails here."""
+    try:
+        if path.stat().st_size > MAX_DOCUMENT_BYTES:
+            raise ImportError_(f"larger than {MAX_DOCUMENT_BYTES // 2**20} MB")
+        metadata = options.merged_over(read_sidecar(path))
+        data = path.read_bytes()
+    except (OSError, ImportError_) as exc:
+        return partial(FileResult, str(path), ImportedFile.FAILED, _reason(exc))
+    return _begin(data, path.name, metadata, str(path), dry_run=dry_run, parser=parser)
+
+
+def _begin(
+    data: bytes,
+    file_name: str,
+    metadata: Metadata,
+    display: str,
+    *,
+    dry_run: bool,
+    parser: Executor | None = None,
+) -> Callable[[], FileResult]:
+    """Hash and check the document, start its parse (on `parser` if given): call to store it."""
     sha256 = hashlib.sha256(data).hexdigest()
     if _is_unchanged(file_name, sha256, metadata):
-        return FileResult(display, ImportedFile.UNCHANGED, "unchanged")
+        return partial(FileResult, display, ImportedFile.UNCHANGED, "unchanged")
+    if parser is None:
+        parse = partial(_parse, data, file_name, metadata)
+    else:
+        parse = parser.submit(_parse, data, file_name, metadata).result
+    return lambda: _save(parse(), data, file_name, sha256, metadata, dry_run, display)
+
+
+def _parse(data: bytes, file_name: str, metadata: Metadata) -> parsing.ParsedDocument | str:
+    """The parse with the stated metadata applied, or why the document cannot be imported."""
     try:
         parsed = parsing.parse_document(data, file_name)
         _apply_metadata(parsed, metadata)
         _check_parse(parsed)
     except parsing.ParseError as exc:
-        return FileResult(display, ImportedFile.FAILED, exc.reason)
+        return exc.reason
     except ImportError_ as exc:
-        return FileResult(display, ImportedFile.FAILED, str(exc))
+        return str(exc)
+    return parsed
+
+
+def _save(
+    parsed: parsing.ParsedDocument | str,
+    data: bytes,
+    file_name: str,
+    sha256: str,
+    metadata: Metadata,
+    dry_run: bool,
+    display: str,
+) -> FileResult:
+    if isinstance(parsed, str):
+        return FileResult(display, ImportedFile.FAILED, parsed)
     try:
         with transaction.atomic():
             _lock(file_name)
+            current = _current_version(file_name)
             # Re-checked under the lock: a concurrent import of the same file may have won.
-            if _is_unchanged(file_name, sha256, metadata):
+            if current and _is_same_version(current, sha256, metadata):
                 return FileResult(display, ImportedFile.UNCHANGED, "unchanged")
-            result = _store(parsed, data, file_name, sha256, metadata)
+            result = _store(parsed, data, file_name, sha256, metadata, current)
             if dry_run:
                 transaction.set_rollback(True)
     except DatabaseError as exc:
@@ -232,6 +302,24 @@ def _is_unchanged(file_name: str, sha256: str, metadata: Metadata) -> bool:
         parser_version=parsing.PARSER_VERSION,
         metadata=metadata.as_json(),
     ).exists()
+
+
+def _current_version(file_name: str) -> SourceDocument | None:
+    """The stored document of that name, locked, without its (possibly large) content."""
+    return (
+        SourceDocument.objects.select_for_update()
+        .only("sha256", "parser_version", "metadata")
+        .filter(file_name=file_name)
+        .first()
+    )
+
+
+def _is_same_version(document: SourceDocument, sha256: str, metadata: Metadata) -> bool:
+    return (document.sha256, document.parser_version, document.metadata) == (
+        sha256,
+        parsing.PARSER_VERSION,
+        metadata.as_json(),
+    )
 
 
 def _lock(file_name: str) -> None:
@@ -264,9 +352,13 @@ def _check_parse(parsed: parsing.ParsedDocument) -> None:
 
 
 def _store(
-    parsed: parsing.ParsedDocument, data: bytes, file_name: str, sha256: str, metadata: Metadata
+    parsed: parsing.ParsedDocument,
+    data: bytes,
+    file_name: str,
+    sha256: str,
+    metadata: Metadata,
+    document: SourceDocument | None,
 ) -> FileResult:
-    document = SourceDocument.objects.select_for_update().filter(file_name=file_name).first()
     replaced = document is not None
     previous_meetings: list[Meeting] = []
     items_removed = 0
@@ -274,7 +366,8 @@ def _store(
         document = SourceDocument(file_name=file_name)
     else:
         previous_meetings = list(document.meetings.order_by("id"))
-        items_removed, _ = AgendaItem.objects.filter(document=document).delete()
+        _, deleted = AgendaItem.objects.filter(document=document).delete()
+        items_removed = deleted.get(AgendaItem._meta.label, 0)  # not its attachments and links
     document.sha256 = sha256
     document.size = len(data)
     document.content = data
@@ -296,7 +389,7 @@ def _store(
         meeting = _meeting_for(parsed_meeting, file_name, len(meetings), undated_to_reuse)
         meetings.append(meeting)
         item_count += _store_items(meeting, document, parsed_meeting)
-    document.meetings.set(meetings)
+    _link_meetings(document, meetings, replaced=replaced)
     meetings_removed = _remove_orphans(previous_meetings)
     outcome = ImportedFile.REPLACED if replaced else ImportedFile.CREATED
     return FileResult(
@@ -307,6 +400,16 @@ def _store(
         items=item_count,
         items_removed=items_removed,
         meetings_removed=meetings_removed,
+    )
+
+
+def _link_meetings(document: SourceDocument, meetings: list[Meeting], *, replaced: bool) -> None:
+    """The document's meetings are exactly these (one or two queries, where .set() takes four)."""
+    links = SourceDocument.meetings.through
+    if replaced:
+        links.objects.filter(sourcedocument=document).delete()
+    links.objects.bulk_create(
+        [links(sourcedocument=document, meeting=meeting) for meeting in dict.fromkeys(meetings)]
     )
 
 
@@ -371,7 +474,8 @@ def _new_slug(parsed: parsing.Meeting, body: Body | None, file_name: str, positi
 def _store_items(meeting: Meeting, document: SourceDocument, parsed: parsing.Meeting) -> int:
     rows = [_item_row(meeting, document, parsed.kind, item) for item in parsed.items]
     rows = _drop_repeated_numbers(rows)
-    AgendaItem.objects.bulk_create(rows)
+    for row, pk in zip(rows, _reserve_ids(AgendaItem, len(rows)), strict=True):
+        row.pk = pk
     by_number = {row.number: row for row in rows}
     attachments, item_cases, numbers = [], [], set()
     for item in parsed.items:
@@ -390,11 +494,27 @@ def _store_items(meeting: Meeting, document: SourceDocument, parsed: parsing.Mee
             )
         numbers.update(item.case_numbers)
         item_cases.extend((row, number) for number in item.case_numbers)
-    Attachment.objects.bulk_create(attachments)
     cases = _cases(numbers)
     links = {(row.pk, cases[number].pk) for row, number in item_cases}
+    # Links before their items (the foreign keys are checked at commit): the
+    # database computes an item's search vector, cases included, when the item
+    # is inserted; a link inserted after its item would make it compute it again.
     ItemCase.objects.bulk_create([ItemCase(item_id=i, case_id=c) for i, c in links])
+    AgendaItem.objects.bulk_create(rows)
+    Attachment.objects.bulk_create(attachments)
     return len(rows)
+
+
+def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` primary keys from the table's own sequence, for rows not yet inserted."""
+    if not count:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _item_row(
@@ -460,28 +580,76 @@ def run_import(
     extra_failures: Sequence[FileResult] = (),
 ) -> ImportRun:
     """Import every path, record the run and each file's outcome, and return the run."""
-    run = ImportRun(
-        started_at=timezone.now(),
+    started_at = timezone.now()
+    results = list(extra_failures)
+    with _commits_flushed_by_the_run():
+        for result in _import_files(paths, options, dry_run=dry_run):
+            results.append(result)
+            if on_file:
+                on_file(result)
+    run_options = {**options.as_json(), "paths": [str(p) for p in paths]}
+    return _record_run(results, run_options, started_at, started_by=started_by, dry_run=dry_run)
+
+
+@contextmanager
+def _commits_flushed_by_the_run() -> Iterator[None]:
+    """Each document's commit need not wait for the disk (a few ms each): the run's does.
+
+    Every document is still whole or absent. A crash can lose only the last
+    documents' commits, and no run record names them yet; the record's own
+    commit, synchronous as always, flushes them all first. Re-running the
+    import brings back whatever was lost.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
+
+
+def run_upload(
+    data: bytes,
+    file_name: str,
+    metadata: Metadata,
+    *,
+    started_by: str,
+    dry_run: bool = False,
+) -> ImportRun:
+    """Import one uploaded document (no sidecar: the uploader states the metadata) as a run."""
+    started_at = timezone.now()
+    if len(data) > MAX_DOCUMENT_BYTES:
+        result = FileResult(
+            file_name, ImportedFile.FAILED, f"larger than {MAX_DOCUMENT_BYTES // 2**20} MB"
+        )
+    else:
+        result = import_document(data, file_name, metadata, dry_run=dry_run)
+    run_options = {**metadata.as_json(), "upload": file_name}
+    return _record_run([result], run_options, started_at, started_by=started_by, dry_run=dry_run)
+
+
+def _record_run(
+    results: Sequence[FileResult],
+    options: dict,
+    started_at: dt.datetime,
+    *,
+    started_by: str,
+    dry_run: bool,
+) -> ImportRun:
+    """The run's history: who, when, with what options, and each file's outcome."""
+    counts = Counter(result.outcome for result in results)
+    run = ImportRun.objects.create(
+        started_at=started_at,
+        finished_at=timezone.now(),
         started_by=started_by,
         dry_run=dry_run,
-        options={**options.as_json(), "paths": [str(p) for p in paths]},
+        options=options,
+        created=counts[ImportedFile.CREATED],
+        replaced=counts[ImportedFile.REPLACED],
+        unchanged=counts[ImportedFile.UNCHANGED],
+        failed=counts[ImportedFile.FAILED],
     )
-    results = list(extra_failures)
-    for path in paths:
-        result = import_file(path, options, dry_run=dry_run)
-        results.append(result)
-        if on_file:
-            on_file(result)
-    run.finished_at = timezone.now()
-    for result in results:
-        attribute = {
-            ImportedFile.CREATED: "created",
-            ImportedFile.REPLACED: "replaced",
-            ImportedFile.UNCHANGED: "unchanged",
-            ImportedFile.FAILED: "failed",
-        }[result.outcome]
-        setattr(run, attribute, getattr(run, attribute) + 1)
-    run.save()
     ImportedFile.objects.bulk_create(
         [
             ImportedFile(

@@ -8,8 +8,11 @@ constraint makes any stored text on it impossible.
 from __future__ import annotations
 
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -65,6 +68,8 @@ class Meeting(models.Model):
         ordering = [models.F("date").desc(nulls_last=True), "-id"]
         verbose_name = _("møde")
         verbose_name_plural = _("møder")
+        # Search's "newest first" (and this default order) walks it instead of sorting.
+        indexes = [models.Index(F("date").desc(nulls_last=True), name="meeting_newest_first")]
         constraints = [
             models.UniqueConstraint(
                 fields=["body", "date"],
@@ -116,11 +121,30 @@ class Case(models.Model):
     """One case number (normalised), linked to every item that carried it."""
 
     number = models.CharField(_("sagsnummer"), max_length=40, unique=True)
+    # Search: the number lower-cased without separators (EMN-2024-00917 -> emn202400917;
+    # the slash of 10/2562 stays, so old and modern numbers never run together), with a
+    # trigram index so partial (00917) and mistyped numbers are found. Kept by the database.
+    compact = models.GeneratedField(
+        expression=Lower(
+            Func(
+                F("number"),
+                Value("[^[:alnum:]/]"),
+                Value(""),
+                Value("g"),
+                function="regexp_replace",
+            )
+        ),
+        output_field=models.CharField(max_length=40),
+        db_persist=True,
+    )
 
     class Meta:
         ordering = ["number"]
         verbose_name = _("sag")
         verbose_name_plural = _("sager")
+        indexes = [
+            GinIndex(fields=["compact"], opclasses=["gin_trgm_ops"], name="case_compact_trgm")
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -148,6 +172,11 @@ class AgendaItem(models.Model):
     page = models.PositiveIntegerField(null=True, blank=True)
     line = models.PositiveIntegerField(null=True, blank=True)
     cases = models.ManyToManyField(Case, through="ItemCase", related_name="items", blank=True)
+    # Search: title (A), recommendation/decision/Resumé (B), other sections (C), case numbers
+    # ('simple', A). Written only by database triggers (migration 0002), whatever Django sends:
+    # it needs the item's cases from another table, which a generated column cannot read.
+    # NULL for confidential items, so they can never be hits.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["meeting", "number", "kind"]
@@ -171,7 +200,10 @@ class AgendaItem(models.Model):
                 name="confidential_item_keeps_no_content",
             ),
         ]
-        indexes = [models.Index(fields=["meeting", "number"])]
+        indexes = [
+            models.Index(fields=["meeting", "number"]),
+            GinIndex(fields=["search_vector"], name="item_search_vector_gin"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.meeting} · {self.number}"

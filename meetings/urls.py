@@ -1,14 +1,18 @@
 from django.urls import path
 
-from . import views
+from . import search_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("soeg/", search_views.search, name="search"),
     path("organer/", views.body_list, name="body_list"),
     path("organer/<slug:slug>/", views.body_detail, name="body_detail"),
     path("moeder/<slug:slug>/", views.meeting_detail, name="meeting_detail"),
     path("moeder/<slug:slug>/punkt/<int:number>/", views.item_detail, name="item_detail"),
-    path("sager/<str:number>/", views.case_detail, name="case_detail"),
+    # Case numbers of the 2000s carry a slash ("11/872"): the path converter keeps it.
+    path("sager/<path:number>/", views.case_detail, name="case_detail"),
+    path("beslutninger/", views.decision_list, name="decision_list"),
     path("dokumenter/<int:pk>/", views.document_detail, name="document_detail"),
+    path("dokumenter/<int:pk>/fil", views.document_file, name="document_file"),
 ]

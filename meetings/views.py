@@ -1,19 +1,127 @@
-"""The archive's pages. Views parse the request, call a selector, render."""
+"""The archive's pages. Views parse the request, call selectors, and return a context.
+
+Each page view returns its context dict; the `page` decorator renders it as
+HTML, or as the page's JSON twin when the URL says `?format=json` — one code
+path for both. The JSON form comes from `to_data`, which never emits the text
+of a confidential item or a document's bytes.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import functools
 import logging
+from collections.abc import Callable
+from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+
+from . import selectors
+from .filters import DecisionFilter
+from .models import AgendaItem, Attachment, Body, Case, Meeting, SourceDocument
+from .templatetags.archive_tags import meeting_label
 
 logger = logging.getLogger(__name__)
 
+PER_PAGE = 50
+PAGE_PARAM = "side"
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "meetings/home.html", {})
+Context = dict[str, Any]
+
+
+# ------------------------------------------------------------ page machinery
+
+
+@dataclasses.dataclass
+class Crumb:
+    label: str
+    url: str | None = None
+
+
+@dataclasses.dataclass
+class Pagination:
+    number: int
+    pages: int
+    count: int
+    per_page: int
+    previous_url: str | None
+    next_url: str | None
+
+
+def page(template: str) -> Callable:
+    """Render the view's context with `template`, or as JSON for `?format=json`."""
+
+    def decorate(view: Callable[..., Context]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def respond(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            wants_json = request.GET.get("format") == "json"
+            try:
+                context = view(request, *args, **kwargs)
+            except Http404 as exc:
+                if not wants_json:
+                    raise
+                return JsonResponse({"error": str(exc)}, status=404, json_dumps_params=JSON)
+            if wants_json:
+                return JsonResponse(to_data(context), json_dumps_params=JSON)
+            return render(request, template, context)
+
+        return respond
+
+    return decorate
+
+
+JSON = {"ensure_ascii": False, "indent": 1}
+
+
+def paginate(request: HttpRequest, items: QuerySet | range, per_page: int | None = None) -> Page:
+    return Paginator(items, per_page or PER_PAGE).get_page(request.GET.get(PAGE_PARAM))
+
+
+def pagination(request: HttpRequest, current: Page) -> Pagination:
+    def url_of(number: int) -> str:
+        query = request.GET.copy()
+        query[PAGE_PARAM] = str(number)
+        return f"{request.path}?{query.urlencode()}"
+
+    return Pagination(
+        number=current.number,
+        pages=current.paginator.num_pages,
+        count=current.paginator.count,
+        per_page=current.paginator.per_page,
+        previous_url=url_of(current.previous_page_number()) if current.has_previous() else None,
+        next_url=url_of(current.next_page_number()) if current.has_next() else None,
+    )
+
+
+def listing(request: HttpRequest, name: str, items: QuerySet) -> Context:
+    """A context holding one page of `items` under `name`, and how to reach the others."""
+    current = paginate(request, items)
+    return {name: list(current.object_list), "pagination": pagination(request, current)}
+
+
+def home_crumb() -> Crumb:
+    return Crumb(_("Forside"), reverse("home"))
+
+
+# ----------------------------------------------------------------- pages
+
+
+@page("meetings/home.html")
+def home(request: HttpRequest) -> Context:
+    return {
+        "figures": selectors.archive_figures(),
+        "meetings": selectors.recent_meetings(),
+        "bodies": list(selectors.bodies()),
+    }
 
 
 @never_cache
@@ -30,8 +138,286 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "reachable"})
 
 
-def body_list(request: HttpRequest) -> HttpResponse:
-    raise NotImplementedError
+@page("meetings/body_list.html")
+def body_list(request: HttpRequest) -> Context:
+    return {
+        **listing(request, "bodies", selectors.bodies()),
+        "breadcrumbs": [home_crumb(), Crumb(_("Organer"))],
+    }
 
 
-body_detail = meeting_detail = item_detail = case_detail = document_detail = body_list
+@page("meetings/body_detail.html")
+def body_detail(request: HttpRequest, slug: str) -> Context:
+    body = selectors.body(slug)
+    if body is None:
+        raise Http404(_("Organet “%(slug)s” findes ikke i arkivet.") % {"slug": slug})
+    context = listing(request, "meetings", selectors.body_meetings(body))
+    return {
+        "body": body,
+        "years": selectors.group_by_year(context.pop("meetings")),
+        **context,
+        "breadcrumbs": [home_crumb(), Crumb(_("Organer"), reverse("body_list")), Crumb(body.name)],
+    }
+
+
+@page("meetings/meeting_detail.html")
+def meeting_detail(request: HttpRequest, slug: str) -> Context:
+    meeting = selectors.meeting(slug)
+    if meeting is None:
+        raise Http404(_("Mødet “%(slug)s” findes ikke i arkivet.") % {"slug": slug})
+    return {
+        "meeting": meeting,
+        "documents": selectors.meeting_documents(meeting),
+        "items": selectors.meeting_items(meeting),
+        "breadcrumbs": [*_body_crumbs(meeting), Crumb(meeting_label(meeting))],
+    }
+
+
+@page("meetings/item_detail.html")
+def item_detail(request: HttpRequest, slug: str, number: int) -> Context:
+    meeting = selectors.meeting(slug)
+    if meeting is None:
+        raise Http404(_("Mødet “%(slug)s” findes ikke i arkivet.") % {"slug": slug})
+    found = selectors.item_page(meeting, number)
+    if found is None:
+        raise Http404(
+            _("Mødet %(meeting)s har intet punkt %(number)s.")
+            % {"meeting": meeting_label(meeting), "number": number}
+        )
+    return {
+        "meeting": meeting,
+        "item": found.item,
+        "agenda": found.agenda,
+        "sections": found.sections,
+        "agenda_sections": found.agenda_sections,
+        "mentioned_cases": [
+            {"number": n, "url": _case_url(n) if n in found.known_cases else None}
+            for n in found.mentioned_cases
+        ],
+        "previous_url": _item_url(meeting, found.previous_number),
+        "next_url": _item_url(meeting, found.next_number),
+        "breadcrumbs": [
+            *_body_crumbs(meeting),
+            Crumb(meeting_label(meeting), meeting.get_absolute_url()),
+            Crumb(_("Punkt %(number)s") % {"number": number}),
+        ],
+    }
+
+
+@page("meetings/case_detail.html")
+def case_detail(request: HttpRequest, number: str) -> Context:
+    case = selectors.case(number)
+    if case is None:
+        raise Http404(_("Sagen %(number)s findes ikke i arkivet.") % {"number": number})
+    return {
+        "case": case,
+        **listing(request, "items", selectors.case_items(case)),
+        "breadcrumbs": [home_crumb(), Crumb(_("Sag %(number)s") % {"number": case.number})],
+    }
+
+
+@page("meetings/decision_list.html")
+def decision_list(request: HttpRequest) -> Context:
+    decisions = DecisionFilter(request.GET or None, queryset=selectors.public_decisions())
+    return {
+        "filter": decisions,
+        **listing(request, "items", decisions.qs),
+        "breadcrumbs": [home_crumb(), Crumb(_("Beslutninger"))],
+    }
+
+
+@page("meetings/document_detail.html")
+def document_detail(request: HttpRequest, pk: int) -> Context:
+    document = selectors.document(pk)
+    if document is None:
+        raise Http404(_("Dokument nummer %(pk)s findes ikke i arkivet.") % {"pk": pk})
+    items = selectors.document_items(document)
+    context: Context = {
+        "document": document,
+        "meetings": selectors.document_meetings(document),
+        "items": items,
+        "lines": [],
+        "pagination": None,
+        "breadcrumbs": [home_crumb(), Crumb(document.file_name)],
+    }
+    if document.content_type != selectors.PDF:
+        count = len(selectors.document_lines(document.pk, document.sha256))
+        current = paginate(request, range(1, count + 1), per_page=selectors.LINES_PER_PAGE)
+        context["lines"] = selectors.document_text(document, items, current.object_list)
+        context["pagination"] = pagination(request, current)
+    return context
+
+
+def document_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The original PDF; text documents are read on their page, with withheld spans."""
+    document = selectors.document_file(pk)
+    if document is None or document.content_type != selectors.PDF:
+        raise Http404(_("Dokument nummer %(pk)s har ingen fil at hente.") % {"pk": pk})
+    response = HttpResponse(bytes(document.content), content_type=selectors.PDF)
+    response["Content-Disposition"] = f'inline; filename="{document.file_name}"'
+    return response
+
+
+def _body_crumbs(meeting: Meeting) -> list[Crumb]:
+    crumbs = [home_crumb(), Crumb(_("Organer"), reverse("body_list"))]
+    if meeting.body:
+        crumbs.append(Crumb(meeting.body.name, meeting.body.get_absolute_url()))
+    return crumbs
+
+
+def _case_url(number: str) -> str:
+    return reverse("case_detail", args=[number])
+
+
+def _item_url(meeting: Meeting, number: int | None) -> str | None:
+    return reverse("item_detail", args=[meeting.slug, number]) if number is not None else None
+
+
+# ------------------------------------------------------------ JSON twins
+
+
+@functools.singledispatch
+def to_data(value: Any) -> Any:
+    """A context value as JSON data. Unknown types fail loudly rather than leak."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    raise TypeError(f"no JSON form for {type(value).__name__}")
+
+
+@to_data.register(type(None))
+@to_data.register(str)
+@to_data.register(int)
+@to_data.register(bool)
+def _plain(value: Any) -> Any:
+    return value
+
+
+@to_data.register
+def _lazy_text(value: Promise) -> str:
+    return str(value)
+
+
+@to_data.register
+def _date(value: dt.date) -> str:
+    return value.isoformat()
+
+
+@to_data.register(dict)
+def _dict(value: dict) -> dict:
+    return {str(k): to_data(v) for k, v in value.items()}
+
+
+@to_data.register(list)
+@to_data.register(tuple)
+@to_data.register(set)
+def _sequence(value: Any) -> list:
+    items = sorted(value) if isinstance(value, set) else value
+    return [to_data(v) for v in items]
+
+
+@to_data.register
+def _body(value: Body) -> dict:
+    data = {"name": value.name, "slug": value.slug, "url": value.get_absolute_url()}
+    return _with_annotations(value, data, "meeting_count", "latest_date")
+
+
+@to_data.register
+def _meeting(value: Meeting) -> dict:
+    data = {"slug": value.slug, "url": value.get_absolute_url(), "date": to_data(value.date)}
+    loaded = _loaded(value)
+    for name in ("time", "location", "participants", "absent"):
+        if name in loaded:
+            data[name] = getattr(value, name)
+    if Meeting.body.is_cached(value):
+        data["body"] = to_data(value.body)
+    return _with_annotations(value, data, "item_count")
+
+
+@to_data.register
+def _item(value: AgendaItem) -> dict:
+    data: dict[str, Any] = {"number": value.number, "access": value.access}
+    if AgendaItem.meeting.is_cached(value):
+        data["url"] = value.get_absolute_url()
+        data["meeting"] = to_data(value.meeting)
+    if value.is_confidential:
+        return data  # number and access level: nothing else of a confidential item
+    loaded = _loaded(value)
+    for name in (
+        "kind",
+        "title",
+        "handler",
+        "recommendation",
+        "recommended_by",
+        "decision",
+        "links",
+        "other_case_numbers",
+        "page",
+        "line",
+    ):
+        if name in loaded:
+            data[name] = getattr(value, name)
+    if hasattr(value, "case_list"):
+        data["case_numbers"] = [case.number for case in value.case_list]
+    if "attachments" in getattr(value, "_prefetched_objects_cache", {}):
+        data["attachments"] = to_data(list(value.attachments.all()))
+    if AgendaItem.document.is_cached(value):
+        data["document"] = value.document_id
+        data["source_url"] = selectors.source_url(value)
+    return data
+
+
+@to_data.register
+def _case(value: Case) -> dict:
+    return {"number": value.number, "url": value.get_absolute_url()}
+
+
+@to_data.register
+def _attachment(value: Attachment) -> dict:
+    return {
+        "position": value.position,
+        "title": value.title,
+        "document_id": value.document_id,
+        "case_number": value.case_number,
+    }
+
+
+@to_data.register
+def _document(value: SourceDocument) -> dict:
+    data = {
+        "id": value.pk,
+        "file_name": value.file_name,
+        "url": reverse("document_detail", args=[value.pk]),
+        "content_type": value.content_type,
+        "size": value.size,
+        "sha256": value.sha256,
+        "layout": value.layout,
+        "page_count": value.page_count,
+        "imported_at": value.imported_at.isoformat(),
+    }
+    if value.content_type == selectors.PDF:
+        data["file_url"] = reverse("document_file", args=[value.pk])
+    return _with_annotations(value, data, "kind")
+
+
+@to_data.register
+def _filter(value: DecisionFilter) -> dict:
+    form = value.form
+    return {
+        name: {
+            "value": form[name].value() or None,
+            "choices": [{"value": str(v), "label": str(label)} for v, label in field.choices if v],
+        }
+        for name, field in form.fields.items()
+    }
+
+
+def _loaded(instance: Model) -> set[str]:
+    """Field names loaded on an instance: touching a deferred one would cost a query."""
+    return {f.attname for f in instance._meta.concrete_fields} - instance.get_deferred_fields()
+
+
+def _with_annotations(instance: Model, data: dict, *names: str) -> dict:
+    for name in names:
+        if hasattr(instance, name):
+            data[name] = to_data(getattr(instance, name))
+    return data

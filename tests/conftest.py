@@ -26,3 +26,53 @@ def _plain_static_files(settings):
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+
+
+SAMPLE_FILES = sorted(p.name for p in SAMPLES.glob("*.txt"))
+
+
+def import_samples() -> dict[str, object]:
+    """Import every sample document (its sidecar names the body); results by file name."""
+    from meetings.importing import Metadata, import_file
+
+    results = {name: import_file(SAMPLES / name, Metadata()) for name in SAMPLE_FILES}
+    failed = {name: r.message for name, r in results.items() if r.outcome == "failed"}
+    assert not failed, failed
+    return results
+
+
+@pytest.fixture(scope="module")
+def sample_archive(django_db_setup, django_db_blocker):
+    """The sample documents imported once per test module, and rolled back after it.
+
+    Tests that use it run inside this transaction (pytest-django's per-test
+    transactions nest as savepoints), so they see the archive and leave no trace.
+    """
+    from django.db import transaction
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield import_samples()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="session")
+def _plain_http_for_the_live_server():
+    from django.test.utils import override_settings
+
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SECURE_HSTS_SECONDS=0,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+    ):
+        yield
+
+
+@pytest.fixture(scope="session")
+def live_server(_plain_http_for_the_live_server, live_server):
+    """pytest-django's live server, started once plain HTTP is set.
+
+    Its middleware reads the HTTPS settings when the server starts, before any
+    per-test settings fixture runs, so they must already be plain by then.
+    """
+    return live_server

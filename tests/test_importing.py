@@ -12,7 +12,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from meetings.importing import Metadata, import_document, import_file
+from meetings import importing
+from meetings.importing import Metadata, import_document, import_file, run_import, run_upload
 from meetings.models import (
     AgendaItem,
     Attachment,
@@ -311,3 +312,138 @@ def test_bodies_and_cases_are_shared_across_documents(tmp_path):
     # Items 9-11 of 001 share the meeting case MOD-2025-00121.
     case = Case.objects.get(number="MOD-2025-00121")
     assert sorted(case.items.values_list("number", flat=True)) == [9, 10, 11]
+
+
+# ------------------------------------------------- progress, runs, search
+
+
+class _Terminal(StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _ingest_with_stderr(stderr: StringIO, *args: str) -> tuple[int, str]:
+    out = StringIO()
+    try:
+        call_command("ingest", *args, stdout=out, stderr=stderr)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    return code, out.getvalue()
+
+
+@pytest.mark.django_db
+def test_without_a_terminal_progress_is_one_plain_line_per_file(tmp_path):
+    copy_sample(tmp_path, SST)
+    copy_sample(tmp_path, MODERN)
+    (tmp_path / "brev.txt").write_text("Kære alle,\n\nHer er en indkøbsliste.\n")
+    err = StringIO()
+
+    code, out = _ingest_with_stderr(err, str(tmp_path))
+
+    assert code == 1
+    assert out.splitlines() == [
+        f"created: {tmp_path / MODERN} (1 meetings, 11 items)",
+        f"created: {tmp_path / SST} (1 meetings, 5 items)",
+        f"2 imported, 0 replaced, 0 unchanged, 1 failed (import run {ImportRun.objects.get().pk})",
+    ]
+    assert err.getvalue() == (
+        f"error: {tmp_path / 'brev.txt'}: no agenda items found (layout generic)\n"
+    )
+    assert "\r" not in out + err.getvalue()
+
+
+@pytest.mark.django_db
+def test_on_a_terminal_a_bar_shows_progress_and_failures_are_still_printed(tmp_path):
+    copy_sample(tmp_path, SST)
+    copy_sample(tmp_path, MODERN)
+    (tmp_path / "brev.txt").write_text("Kære alle,\n\nHer er en indkøbsliste.\n")
+    terminal = _Terminal()
+
+    code, out = _ingest_with_stderr(terminal, str(tmp_path))
+
+    assert code == 1
+    drawn = terminal.getvalue()
+    assert "\r" in drawn and "3/3" in drawn and "dok" in drawn
+    assert f"error: {tmp_path / 'brev.txt'}: no agenda items found" in drawn
+    assert "created: " not in out  # the bar shows those
+    assert out.startswith("2 imported, 0 replaced, 0 unchanged, 1 failed")
+
+
+@pytest.mark.django_db
+def test_a_replacement_reports_the_items_it_removed(tmp_path):
+    sst = copy_sample(tmp_path, SST)
+    assert ingest(str(sst))[0] == 0
+    sst.write_text(
+        sst.read_text(encoding="utf-8").replace("Punkt 5. Eventuelt.", "Ny tekst.", 1),
+        encoding="utf-8",
+    )
+
+    code, out, _ = ingest(str(sst))
+
+    assert code == 0
+    assert f"replaced: {sst} (1 meetings, 4 items; 5 items, 0 meetings removed)" in out
+
+
+@pytest.mark.django_db
+def test_one_file_name_twice_in_a_run_is_stored_once(tmp_path):
+    # The second copy is checked before the first is stored (parsing runs
+    # ahead); the check under the lock still finds it unchanged.
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = copy_sample(tmp_path / "a", SST), copy_sample(tmp_path / "b", SST)
+
+    run = run_import([first, second], Metadata(), started_by="test")
+
+    assert list(run.files.values_list("path", "outcome")) == [
+        (str(first), "created"),
+        (str(second), "unchanged"),
+    ]
+    assert SourceDocument.objects.count() == 1 and AgendaItem.objects.count() == 5
+
+
+@pytest.mark.django_db
+def test_a_run_leaves_the_connection_committing_synchronously(tmp_path):
+    copy_sample(tmp_path, SST)
+    run_import([tmp_path / SST], Metadata(), started_by="test")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+
+
+@pytest.mark.django_db
+def test_an_upload_is_a_run_of_one_document():
+    data = (SAMPLES / SST).read_bytes()
+
+    run = run_upload(data, SST, Metadata(body="Følgegruppen"), started_by="redaktoer (admin)")
+
+    assert (run.created, run.started_by, run.options["upload"]) == (1, "redaktoer (admin)", SST)
+    assert run.options["body"] == "Følgegruppen"
+    assert list(run.files.values_list("path", "outcome", "items")) == [(SST, "created", 5)]
+    again = run_upload(data, SST, Metadata(body="Følgegruppen"), started_by="x")
+    assert again.unchanged == 1
+
+
+@pytest.mark.django_db
+def test_an_oversized_upload_fails_without_parsing(monkeypatch):
+    monkeypatch.setattr(importing, "MAX_DOCUMENT_BYTES", 1000)
+    run = run_upload((SAMPLES / SST).read_bytes(), SST, Metadata(), started_by="x")
+    assert run.failed == 1
+    assert run.files.get().message == "larger than 0 MB"
+    assert not SourceDocument.objects.exists()
+
+
+@pytest.mark.django_db
+def test_search_vectors_are_computed_once_and_include_case_numbers(tmp_path):
+    if not any(f.name == "search_vector" for f in AgendaItem._meta.get_fields()):
+        pytest.skip("no search columns in this schema")
+    copy_sample(tmp_path, MODERN)
+    assert ingest(str(tmp_path))[0] == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, search_vector::text FROM meetings_agendaitem ORDER BY id")
+        stored = cursor.fetchall()
+        # What the database computes for each item now that everything is in place.
+        cursor.execute("UPDATE meetings_agendaitem SET title = title")
+        cursor.execute("SELECT id, search_vector::text FROM meetings_agendaitem ORDER BY id")
+        assert cursor.fetchall() == stored
+    assert "mod202500121" in dict(stored)[AgendaItem.objects.get(number=9).pk]

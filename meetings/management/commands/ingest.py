@@ -45,8 +45,10 @@ class Command(BaseCommand):
         ]
         for result in missing:
             self._report(result)
-        interactive = sys.stderr.isatty()
-        bar = tqdm(total=len(files), unit="dok", disable=not interactive, file=sys.stderr)
+        # A bar on a terminal; in a log or a pipe, one plain line per file instead.
+        interactive = self.stderr.isatty()
+        # The raw stream: Django's wrapper would end each of the bar's redraws with a newline.
+        bar = tqdm(total=len(files), unit="dok", disable=not interactive, file=self.stderr._out)
 
         def on_file(result: FileResult) -> None:
             bar.update(1)
@@ -74,7 +76,7 @@ class Command(BaseCommand):
     def _report(self, result: FileResult, bar: tqdm | None = None) -> None:
         if result.outcome == ImportedFile.FAILED:
             line = f"error: {result.path}: {result.message}"
-            (bar.write(line, file=sys.stderr) if bar else self.stderr.write(line))
+            (bar.write(line, file=self.stderr._out) if bar else self.stderr.write(line))
             return
         detail = ""
         if result.outcome != ImportedFile.UNCHANGED:

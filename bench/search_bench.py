@@ -1,0 +1,536 @@
+"""Search at scale: generate N agenda items, serve /soeg/ with gunicorn, print latencies.
+
+Run from the repository root:
+
+    python bench/search_bench.py [--items 1000000] [--reuse] [--clients 8] [--requests 200]
+
+It works in its own database (BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/bench_search), which it creates, migrates
+and fills: the sample documents are imported through the real importer, then
+N items are generated from them with set-based SQL (INSERT ... SELECT over
+generate_series, in parallel chunks) with varied vocabulary, bodies, dates,
+kinds, decisions and case numbers. The search vector of the generated rows
+is computed by the same SQL function the trigger uses (meetings_item_vector),
+in the INSERT itself, so each row is written once; the GIN index is built
+after the load. `--reuse` skips generation when the database already holds
+the rows.
+
+Then, for a fixed query set, it prints p50/p95 of the whole search page as
+served by gunicorn on a free loopback port under `--clients` concurrent
+clients, and the database's own execution time (EXPLAIN ANALYZE) of the
+queries a page runs. Never part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psycopg
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_search"
+ITEMS_PER_MEETING = 12
+# Not the samples' bodies: a generated meeting must never collide with a sample's (body, date).
+BODIES = [
+    "Regionsrådet i Region Midtjylland",
+    "Sundhedsudvalget i Region Nordjylland",
+    "Psykiatri- og Socialudvalget",
+    "Udvalget for Digitalisering",
+    "Klima- og Miljøudvalget",
+    "Regionsrådet i Region Syddanmark",
+    "Regionsrådet i Region Hovedstaden",
+    "Forretningsudvalget",
+    "Trafikudvalget",
+    "Udvalget for Forebyggelse",
+    "Følgegruppen for Kræftplan V",
+    "Arbejdsgruppen om Akutberedskab",
+    "Økonomiudvalget",
+    "Det Rådgivende Udvalg for Sjældne Sygdomme",
+    "Styregruppen for Sundhedsdata",
+    "Kontaktudvalget for Kultur",
+    "Udvalget for Regional Udvikling",
+    "Praksisplanudvalget",
+    "Sundhedskoordinationsudvalget",
+    "Hospitalsudvalget",
+]
+# One item in RARE_EVERY gets this word in its title: a rare-word query with N/RARE_EVERY hits.
+RARE_WORD = "vandløbsrestaurering"
+RARE_EVERY = 20_000
+
+
+# ------------------------------------------------------------------ database
+
+
+def connect(url: str, **kwargs) -> psycopg.Connection:
+    return psycopg.connect(url, autocommit=True, **kwargs)
+
+
+def create_database(url: str) -> bool:
+    """Create the bench database if missing; True when it was created."""
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with connect(admin) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists:
+            return False
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING UTF8')
+    return True
+
+
+def migrate_and_import_samples() -> None:
+    """Through Django itself (DATABASE_URL points at the bench database)."""
+    from django.core.management import call_command
+
+    from meetings.importing import Metadata, collect_files, run_import
+
+    call_command("migrate", verbosity=0, skip_checks=True)
+    paths, _ = collect_files([str(REPO_ROOT / "samples")])
+    run_import(paths, Metadata(), started_by="search_bench")
+
+
+def vocabulary() -> list[str]:
+    """Distinct words of the samples, most frequent first (a Zipf-like pick favours them)."""
+    counts: dict[str, int] = {}
+    for path in sorted((REPO_ROOT / "samples").glob("*.txt")):
+        for word in re.findall(r"[a-zæøåé]{4,}", path.read_text(encoding="utf-8").lower()):
+            counts[word] = counts.get(word, 0) + 1
+    return sorted(counts, key=lambda w: (-counts[w], w))
+
+
+SETUP_SQL = """
+DROP TABLE IF EXISTS bench_template;
+CREATE UNLOGGED TABLE bench_template AS
+SELECT row_number() OVER (ORDER BY id) AS i, title,
+       recommendation, decision, coalesce(sections ->> 'Resumé', '') AS resume,
+       coalesce(sections ->> 'Sagsfremstilling', decision, '') AS body
+  FROM meetings_agendaitem WHERE access = 'public' AND title <> '';
+DROP TABLE IF EXISTS bench_vocabulary;
+CREATE UNLOGGED TABLE bench_vocabulary (i int PRIMARY KEY, word text);
+"""
+
+# Item g (1..N) belongs to generated meeting (g-1)/12 and carries case (g-1)/3.
+CASE_NUMBER_SQL = """
+CREATE OR REPLACE FUNCTION bench_case_number(s bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE
+    WHEN 2005 + s % 21 < 2012
+      THEN lpad(((2005 + s % 21) % 100)::text, 2, '0') || '/' || (s / 21 + 1)
+    ELSE CASE WHEN s % 10 = 0 THEN 'MOD' ELSE 'EMN' END || '-' || (2005 + s % 21) || '-'
+         || lpad((s / 21 + 1)::text, 5, '0')
+  END
+$$;
+"""
+
+ITEMS_SQL = """
+INSERT INTO meetings_agendaitem (
+  meeting_id, document_id, kind, number, access, title, handler, recommendation,
+  recommended_by, decision, sections, links, other_case_numbers, page, line, search_vector)
+SELECT m.id, %(document)s, m.kind, (g - 1) %% {per_meeting} + 1,
+       CASE WHEN c.confidential THEN 'confidential' ELSE 'public' END,
+       CASE WHEN c.confidential THEN '' ELSE c.title END, '',
+       CASE WHEN c.confidential THEN '' ELSE c.recommendation END, '',
+       CASE WHEN c.confidential THEN '' ELSE c.decision END,
+       CASE WHEN c.confidential THEN '{{}}'::jsonb ELSE c.sections END,
+       '{{}}', '{{}}', NULL, NULL,
+       CASE WHEN c.confidential THEN NULL ELSE meetings_item_vector(
+         c.title, c.recommendation, c.decision, c.sections, ARRAY[bench_case_number((g - 1) / 3)])
+       END
+  FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS g
+  JOIN bench_meeting m ON m.n = (g - 1) / {per_meeting}
+  CROSS JOIN LATERAL (SELECT 1 + (hashint8(g) & 2147483647) %% %(templates)s::int AS t,
+                             (hashint8(g * 7) & 2147483647) AS r) AS pick
+  JOIN bench_template t ON t.i = pick.t
+  CROSS JOIN LATERAL (
+    SELECT
+      (SELECT string_agg(v.word, ' ') FROM generate_series(1, 12) AS k
+         JOIN bench_vocabulary v
+           ON v.i = 1 + floor(%(vocab)s::int * power(((hashint8(g * 31 + k) & 2147483647)
+                                                  / 2147483647.0), 3))::int)
+        AS words,
+      substr(t.body, 1 + (pick.r %% greatest(length(t.body) - 400, 1))::int,
+             300 + (pick.r %% 1700)::int) AS excerpt
+  ) AS w
+  CROSS JOIN LATERAL (
+    SELECT g %% 33 = 0 AS confidential,
+           t.title || CASE WHEN g %% {rare_every} = 0 THEN ' og {rare_word}' ELSE '' END
+             || CASE WHEN pick.r %% 4 = 0 THEN ' ' || split_part(w.words, ' ', 1) ELSE '' END
+             AS title,
+           left(t.recommendation, 400) AS recommendation,
+           CASE WHEN m.kind = 'minutes' THEN
+             CASE WHEN pick.r %% 5 = 0 THEN '' ELSE
+               left(coalesce(nullif(t.decision, ''), 'Indstillingen blev godkendt.'), 400) END
+           ELSE '' END AS decision,
+           jsonb_build_object('Resumé', left(t.resume, 500) || ' ' || w.words,
+                              'Sagsfremstilling', w.excerpt,
+                              'Økonomi', 'Ingen bemærkninger.') AS sections
+  ) AS c
+"""
+
+
+def generate(url: str, items: int, chunks: int) -> None:
+    started = time.perf_counter()
+    migrate_and_import_samples()
+    words = vocabulary()
+    with connect(url) as conn:
+        conn.execute(SETUP_SQL)
+        with conn.cursor().copy("COPY bench_vocabulary (i, word) FROM STDIN") as copy:
+            for i, word in enumerate(words, start=1):
+                copy.write_row((i, word))
+        conn.execute(CASE_NUMBER_SQL)
+        templates = conn.execute("SELECT count(*) FROM bench_template").fetchone()[0]
+        meetings = -(-items // ITEMS_PER_MEETING)
+        conn.execute(
+            "INSERT INTO meetings_body (name, slug) SELECT name, 'bench-' || i "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS b(name, i)",
+            [BODIES],
+        )
+        document = conn.execute(
+            "INSERT INTO meetings_sourcedocument (file_name, sha256, size, content, content_type,"
+            " layout, parser_version, metadata, warnings, imported_at) VALUES ('bench.txt',"
+            " repeat('0', 64), 0, '', 'text/plain', 'bench', 'bench', '{}', '[]', now())"
+            " RETURNING id"
+        ).fetchone()[0]
+        # Meeting n: body n %% B, a date that is unique per body, agenda or minutes.
+        conn.execute(
+            """
+            CREATE UNLOGGED TABLE bench_meeting AS
+            SELECT n, b.id AS body_id,
+                   date '2005-01-01'
+                     + ((n / %(bodies)s) * 7000 / greatest(%(meetings)s / %(bodies)s, 1))::int
+                     AS date,
+                   CASE WHEN n %% 2 = 0 THEN 'agenda' ELSE 'minutes' END AS kind,
+                   NULL::bigint AS id
+              FROM generate_series(0, %(meetings)s - 1) AS n
+              JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS k FROM meetings_body
+                     WHERE name = ANY(%(names)s)) b ON b.k = n %% %(bodies)s
+            """,
+            {"bodies": len(BODIES), "meetings": meetings, "names": BODIES},
+        )
+        conn.execute(
+            """
+            WITH made AS (
+              INSERT INTO meetings_meeting (body_id, date, time, location, participants, absent,
+                                            slug, created_at)
+              SELECT body_id, date, '', '', '{}', '{}', 'bench-' || n, now() FROM bench_meeting
+              RETURNING id, slug)
+            UPDATE bench_meeting bm SET id = made.id FROM made WHERE made.slug = 'bench-' || bm.n
+            """
+        )
+        conn.execute("CREATE INDEX ON bench_meeting (n)")
+        conn.execute("ANALYZE bench_meeting")
+        conn.execute(
+            "INSERT INTO meetings_sourcedocument_meetings (sourcedocument_id, meeting_id) "
+            "SELECT %s, id FROM bench_meeting",
+            [document],
+        )
+        print(f"setup: {templates} template items, {len(words)} words, {meetings} meetings")
+        conn.execute("DROP INDEX IF EXISTS item_search_vector_gin")
+        conn.execute("ALTER TABLE meetings_agendaitem DISABLE TRIGGER meetings_item_search_vector")
+
+    sql = ITEMS_SQL.format(
+        per_meeting=ITEMS_PER_MEETING, rare_every=RARE_EVERY, rare_word=RARE_WORD
+    )
+    bounds = [(items * k // chunks + 1, items * (k + 1) // chunks) for k in range(chunks)]
+
+    def load(first_last: tuple[int, int]) -> None:
+        with connect(url) as conn:
+            conn.execute(
+                sql,
+                {
+                    "document": document,
+                    "first": first_last[0],
+                    "last": first_last[1],
+                    "templates": templates,
+                    "vocab": len(words) - 1,
+                },
+            )
+
+    loaded = time.perf_counter()
+    with ThreadPoolExecutor(chunks) as pool:
+        list(pool.map(load, bounds))
+    print(f"items: {items} rows in {time.perf_counter() - loaded:.0f} s")
+
+    with connect(url) as conn:
+        conn.execute("ALTER TABLE meetings_agendaitem ENABLE TRIGGER meetings_item_search_vector")
+        step = time.perf_counter()
+        conn.execute(
+            "INSERT INTO meetings_case (number) SELECT DISTINCT bench_case_number(s) "
+            "FROM generate_series(0, (%s - 1) / 3) AS s ON CONFLICT (number) DO NOTHING",
+            [items],
+        )
+        # The vectors already hold these numbers: the refresh triggers would only recompute.
+        conn.execute("ALTER TABLE meetings_itemcase DISABLE TRIGGER USER")
+        conn.execute(
+            """
+            INSERT INTO meetings_itemcase (item_id, case_id)
+            SELECT i.id, c.id FROM meetings_agendaitem i
+              JOIN bench_meeting m ON m.id = i.meeting_id
+              JOIN meetings_case c
+                ON c.number = bench_case_number((m.n * %s + i.number - 1) / 3)
+             WHERE i.access = 'public'
+            """,
+            [ITEMS_PER_MEETING],
+        )
+        conn.execute("ALTER TABLE meetings_itemcase ENABLE TRIGGER USER")
+        print(f"cases and links in {time.perf_counter() - step:.0f} s")
+        step = time.perf_counter()
+        conn.execute("SET maintenance_work_mem = '1GB'")
+        conn.execute(
+            "CREATE INDEX item_search_vector_gin ON meetings_agendaitem USING gin (search_vector)"
+        )
+        print(f"GIN index in {time.perf_counter() - step:.0f} s")
+        step = time.perf_counter()
+        conn.execute("VACUUM ANALYZE")
+        print(f"vacuum analyze in {time.perf_counter() - step:.0f} s")
+        conn.execute("DROP TABLE bench_template, bench_vocabulary")
+    print(f"generation: {items} items in {time.perf_counter() - started:.0f} s")
+
+
+def generated_items(url: str) -> int:
+    with connect(url) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM meetings_agendaitem i JOIN meetings_sourcedocument d "
+            "ON d.id = i.document_id WHERE d.file_name = 'bench.txt'"
+        ).fetchone()
+    return row[0]
+
+
+def drop_database(url: str) -> None:
+    parts = urllib.parse.urlsplit(url)
+    admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
+    with connect(admin) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{parts.path.lstrip("/")}" WITH (FORCE)')
+
+
+# ------------------------------------------------------------------ measuring
+
+
+def query_set(url: str) -> list[tuple[str, dict]]:
+    """The fixed queries; the case number is one the generator made, half-way through 2019."""
+    with connect(url) as conn:
+        case = conn.execute(
+            "SELECT number FROM meetings_case WHERE number LIKE 'EMN-2019-%' ORDER BY number"
+            " OFFSET (SELECT count(*) / 2 FROM meetings_case WHERE number LIKE 'EMN-2019-%')"
+            " LIMIT 1"
+        ).fetchone()[0]
+        body = conn.execute(
+            "SELECT slug FROM meetings_body WHERE name = %s", [BODIES[3]]
+        ).fetchone()[0]
+    year_serial = case.split("-", 1)[1]
+    return [
+        ("rare word", {"q": RARE_WORD}),
+        ("common word", {"q": "regionerne"}),
+        ("two words", {"q": "psykiatri patienter"}),
+        ("phrase", {"q": '"bæredygtigt sundhedsvæsen"'}),
+        ("common word, newest first", {"q": "regionerne", "sortering": "nyeste"}),
+        ("case number (redirect)", {"q": case}),
+        ("case number, hits page", {"q": f"sagsnr. {year_serial}"}),
+        ("partial case number", {"q": year_serial.split("-")[1]}),
+        ("filtered: body + year", {"q": "regionerne", "organ": body, "aar": "2019"}),
+    ]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+SETTINGS_SHIM = """from archive.settings import *  # noqa: F403
+# No collectstatic for the bench: serve static files from the source folders.
+STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+"""
+
+
+def start_gunicorn(url: str, port: int, workdir: Path) -> subprocess.Popen:
+    (workdir / "bench_settings.py").write_text(SETTINGS_SHIM)
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DJANGO_SETTINGS_MODULE": "bench_settings",
+        "PYTHONPATH": f"{workdir}{os.pathsep}{REPO_ROOT}",
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "HTTPS": "false",
+        "DEBUG": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    log = (workdir / "gunicorn.log").open("w")
+    server = subprocess.Popen(
+        [str(REPO_ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise SystemExit(f"gunicorn did not answer on port {port}; see {workdir / 'gunicorn.log'}")
+
+
+def fetch_times(port: int, path: str, clients: int, requests: int) -> tuple[list[float], set]:
+    """`requests` GETs of path spread over `clients` threads; latencies in ms and statuses."""
+    latencies: list[float] = []
+    statuses: set[int] = set()
+    lock = threading.Lock()
+
+    def client(count: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        for _ in range(count):
+            started = time.perf_counter()
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                latencies.append(elapsed)
+                statuses.add(response.status)
+            if response.getheader("Connection", "").lower() == "close":
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.close()
+
+    shares = [requests // clients + (1 if k < requests % clients else 0) for k in range(clients)]
+    threads = [threading.Thread(target=client, args=(share,)) for share in shares if share]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, statuses
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
+
+
+def explain_ms(sql: str, params) -> float:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    plan = plan[0] if isinstance(plan, list) else plan
+    return float(plan["Execution Time"])
+
+
+def database_times(params: dict) -> dict[str, float]:
+    """Execution time (best of 3, EXPLAIN ANALYZE) of what the page asks the database."""
+    from django.http import QueryDict
+
+    from meetings import search as searching
+    from meetings.search_filters import clean_filters
+
+    query = searching.parse_query(params["q"])
+    filters = clean_filters(QueryDict(urllib.parse.urlencode(params)))
+    order = params.get("sortering", searching.RELEVANCE)
+    if query.single_case:
+        from meetings.models import Case
+
+        sql, args = Case.objects.filter(number=query.single_case.full).query.sql_with_params()
+        return {"case": min(explain_ms(sql, args) for _ in range(3))}
+    matches = searching.matching_items(query, filters)
+    ids_sql, ids_args = matches.values_list("pk", flat=True)[
+        : searching.CANDIDATES + 1
+    ].query.sql_with_params()
+    ids, _ = searching.candidate_ids(query, filters)
+    count_sql, count_args = searching.summary_sql(ids or [0])
+    page_sql, page_args = searching.search(query, filters, order)[:21].query.sql_with_params()
+    return {
+        "ids": min(explain_ms(ids_sql, ids_args) for _ in range(3)),
+        "counts": min(explain_ms(count_sql, count_args) for _ in range(3)),
+        "hits": min(explain_ms(page_sql, page_args) for _ in range(3)),
+    }
+
+
+def hit_count(params: dict) -> str:
+    from django.http import QueryDict
+
+    from meetings import search as searching
+    from meetings.search_filters import clean_filters
+
+    query = searching.parse_query(params["q"])
+    if query.single_case:
+        return "redirect"
+    filters = clean_filters(QueryDict(urllib.parse.urlencode(params)))
+    summary = searching.summarise(query, filters)
+    return f">{summary.total}" if summary.more else str(summary.total)
+
+
+def measure(url: str, clients: int, requests: int) -> None:
+    import tempfile
+
+    queries = query_set(url)
+    port = free_port()
+    with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
+        server = start_gunicorn(url, port, Path(tmp))
+        try:
+            print(
+                f"\n{'query':<28} {'hits':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
+                f"  {'db: ids ms':>10} {'counts ms':>9} {'page ms':>8}"
+            )
+            for label, params in queries:
+                path = "/soeg/?" + urllib.parse.urlencode(params)
+                fetch_times(port, path, clients, clients)  # warm caches and connections
+                latencies, statuses = fetch_times(port, path, clients, requests)
+                db = database_times(params)
+                print(
+                    f"{label:<28} {hit_count(params):>7} {percentile(latencies, 0.5):>8.1f}"
+                    f" {percentile(latencies, 0.95):>8.1f} {max(latencies):>8.1f}"
+                    f"  {db.get('ids', 0.0):>10.1f} {db.get('counts', 0.0):>9.1f}"
+                    f" {db.get('hits', db.get('case', 0.0)):>8.1f}  {sorted(statuses)}"
+                )
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--chunks", type=int, default=2, help="parallel loaders (default 2)")
+    parser.add_argument("--reuse", action="store_true", help="keep an already generated database")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=200, help="per query (default 200)")
+    args = parser.parse_args()
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
+    import django
+
+    django.setup()
+    if not (args.reuse and not create_database(url) and generated_items(url) >= args.items):
+        drop_database(url)
+        create_database(url)
+        generate(url, args.items, args.chunks)
+    else:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, skip_checks=True)  # later migrations, if any
+    print(f"database: {url.rsplit('/', 1)[-1]}, {generated_items(url)} generated items")
+    measure(url, args.clients, args.requests)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""The search page's filters (django-filter): body, year, date range, kind, decision, meeting.
+
+Every filter is a URL parameter, in Danish like the page's path, so a filtered
+search can be linked and bookmarked. Invalid values are reported and ignored,
+never an error. This module only narrows a queryset; meetings/search.py
+decides what matches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .models import KIND_CHOICES, AgendaItem
+
+YES, NO = "ja", "nej"
+# The parameters that narrow a search (and that the page's facet links keep or replace).
+FILTER_PARAMS = ("organ", "aar", "fra", "til", "art", "beslutning", "moede")
+
+
+class SearchFilter(django_filters.FilterSet):
+    organ = django_filters.CharFilter(
+        field_name="meeting__body__slug", label=_("Organ"), max_length=120
+    )
+    aar = django_filters.NumberFilter(
+        method="filter_year", label=_("År"), min_value=1900, max_value=2100
+    )
+    fra = django_filters.DateFilter(
+        field_name="meeting__date",
+        lookup_expr="gte",
+        label=_("Fra dato"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    til = django_filters.DateFilter(
+        field_name="meeting__date",
+        lookup_expr="lte",
+        label=_("Til dato"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    art = django_filters.ChoiceFilter(field_name="kind", choices=KIND_CHOICES, label=_("Art"))
+    beslutning = django_filters.ChoiceFilter(
+        method="filter_decision",
+        choices=[(YES, _("Med beslutning")), (NO, _("Uden beslutning"))],
+        label=_("Beslutning"),
+    )
+    moede = django_filters.CharFilter(field_name="meeting__slug", label=_("Møde"), max_length=200)
+
+    class Meta:
+        model = AgendaItem
+        fields: list[str] = []
+
+    def filter_year(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        # A date range, not EXTRACT(year): the meeting date index can serve it.
+        year = int(value)
+        return queryset.filter(
+            meeting__date__gte=dt.date(year, 1, 1), meeting__date__lte=dt.date(year, 12, 31)
+        )
+
+    def filter_decision(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if value == YES:
+            return queryset.exclude(decision="")
+        return queryset.filter(decision="")
+
+
+def clean_filters(params) -> SearchFilter:
+    """A bound filter set: `.form.errors` says what was ignored; `.active` what applies."""
+    filters = SearchFilter(data=params)
+    filters.is_valid()
+    filters.active = {
+        name: value
+        for name, value in filters.form.cleaned_data.items()
+        if value not in (None, "") and name not in filters.form.errors
+    }
+    return filters

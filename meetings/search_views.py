@@ -1,0 +1,352 @@
+"""The search page /soeg/ and its twins: JSON, CSV and an Atom feed of the same search.
+
+The view parses the request, asks meetings/search.py for the hits, counts and
+snippets, and renders; every format is made from the one context that
+`search_context` builds. The URL holds the whole state (q, filters, order,
+page, format).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import search as searching
+from .models import Case
+from .search_filters import FILTER_PARAMS, clean_filters
+
+PAGE_SIZE = 20
+EXPORT_LIMIT = 1000
+FEED_SIZE = 50
+# Date orders page through every match, uncounted beyond CANDIDATES: as deep as this.
+MAX_DATE_PAGES = 500
+FORMATS = ("html", "json", "csv", "atom")
+ORDER_LABELS = {
+    searching.RELEVANCE: gettext_lazy("Relevans"),
+    searching.NEWEST: gettext_lazy("Nyeste først"),
+    searching.OLDEST: gettext_lazy("Ældste først"),
+}
+
+
+def search(request: HttpRequest) -> HttpResponse:
+    output = request.GET.get("format", "html")
+    if output not in FORMATS:
+        output = "html"
+    query = searching.parse_query(request.GET.get("q"))
+    if output == "html" and request.GET.get("side") in (None, "", "1"):
+        case = _single_case(query, request)
+        if case is not None:
+            return redirect(_case_url(case))
+    if output == "csv":
+        context = search_context(request, query, page_size=EXPORT_LIMIT, highlight=False)
+        return _csv(context)
+    if output == "atom":
+        context = search_context(request, query, page_size=FEED_SIZE, order=searching.NEWEST)
+        return _atom(request, context)
+    context = search_context(request, query)
+    if output == "json":
+        return JsonResponse(_as_json(context), json_dumps_params={"ensure_ascii": False})
+    return render(request, "search/search.html", context)
+
+
+def _single_case(query: searching.Query, request: HttpRequest) -> Case | None:
+    """An exact, existing case number alone (and no filter): its case page answers best."""
+    wanted = query.single_case
+    if wanted is None or any(request.GET.get(name) for name in FILTER_PARAMS):
+        return None
+    case = Case.objects.filter(number=wanted.full).first()
+    return case if case is not None and _case_url(case) else None
+
+
+def _case_url(case: Case) -> str | None:
+    try:
+        return case.get_absolute_url()
+    except NoReverseMatch:
+        return None
+
+
+def search_context(
+    request: HttpRequest,
+    query: searching.Query,
+    *,
+    page_size: int = PAGE_SIZE,
+    order: str | None = None,
+    highlight: bool = True,
+) -> dict:
+    """Everything every format shows: hits of one page, counts, facets, notices, links."""
+    params = request.GET
+    filters = clean_filters(params)
+    order = order or params.get("sortering") or searching.RELEVANCE
+    if order not in searching.ORDERS:
+        order = searching.RELEVANCE
+    notices: list[str] = []
+    if query.shortened:
+        notices.append(
+            _("Søgningen var for lang og er forkortet til %(n)d tegn.")
+            % {"n": searching.MAX_QUERY_LENGTH}
+        )
+    for name in filters.form.errors:
+        notices.append(
+            _("Filteret “%(name)s” har en ugyldig værdi og blev ignoreret.") % {"name": name}
+        )
+
+    context = {
+        "query": query.raw,
+        "parsed": query,
+        "filters": filters,
+        "order": order,
+        "orders": [
+            {"value": value, "label": label, "url": _url(params, sortering=value)}
+            for value, label in ORDER_LABELS.items()
+        ],
+        "notices": notices,
+        "hits": [],
+        "summary": searching.Summary(),
+        "page": 1,
+        "pages": 0,
+        "pages_known": True,
+        "has_next": False,
+        "close_cases": [],
+        "cases": [],
+        "empty": query.is_empty,
+        "no_words": False,
+        "links": _links(params),
+        "facets": [],
+        "active_filters": _active_filter_links(params, filters),
+    }
+    if query.is_empty:
+        return context
+    summary = searching.summarise(query, filters)
+    if not summary.total and query.text and not query.cases and not query.partial_case:
+        context["no_words"] = not searching.has_searchable_words(query)
+        if context["no_words"]:
+            notices.append(
+                _(
+                    "Søgningen indeholder kun meget almindelige ord eller tegn, som der ikke "
+                    "kan søges på. Prøv med mere specifikke ord."
+                )
+            )
+            return context
+
+    # Relevance pages go as deep as the ranked candidates; date orders as deep as counted.
+    pages = max(1, math.ceil(summary.total / page_size))
+    if order != searching.RELEVANCE and summary.more:
+        pages = MAX_DATE_PAGES
+    page = _page_number(params.get("side"), pages)
+    offset = (page - 1) * page_size
+    hits = list(searching.search(query, filters, order)[offset : offset + page_size + 1])
+    has_next = len(hits) > page_size
+    hits = hits[:page_size]
+    if highlight:
+        searching.highlight(hits, query)
+    if summary.more:
+        notices.append(
+            _(
+                "Mere end %(n)s punkter matcher; tallene og relevansordenen gælder de første "
+                "%(n)s. Tilføj ord eller filtre, eller sortér efter dato for at se alle."
+            )
+            % {"n": f"{searching.CANDIDATES:,}".replace(",", ".")}
+        )
+    cases = searching.matching_cases(query) if query.cases or query.partial_case else []
+    if (query.cases or query.partial_case) and not any(hit.case_hit for hit in hits):
+        context["close_cases"] = [
+            (case, _case_url(case)) for case in searching.close_cases(query) if case not in cases
+        ]
+    context.update(
+        summary=summary,
+        hits=hits,
+        page=page,
+        pages=pages,
+        pages_known=not summary.more or order == searching.RELEVANCE,
+        has_next=has_next,
+        cases=[(case, _case_url(case)) for case in cases[:10]],
+        facets=_facets(params, filters, summary),
+        pager=_pager(params, page, pages, has_next),
+    )
+    return context
+
+
+def _page_number(value: str | None, pages: int) -> int:
+    try:
+        page = int(value or 1)
+    except ValueError:
+        return 1
+    return min(max(page, 1), pages)
+
+
+def _url(params, **changes) -> str:
+    """/soeg/ with the current parameters, some changed (None removes), without `side`."""
+    merged = {key: params.get(key) for key in params if key not in ("side", "format")}
+    merged.update(changes)
+    clean = {key: value for key, value in merged.items() if value not in (None, "")}
+    base = reverse("search")
+    return f"{base}?{urlencode(clean)}" if clean else base
+
+
+def _links(params) -> dict:
+    return {
+        "json": _url(params, format="json", side=params.get("side")),
+        "csv": _url(params, format="csv"),
+        "atom": _url(params, format="atom", sortering=None),
+    }
+
+
+def _pager(params, page: int, pages: int, has_next: bool) -> dict:
+    return {
+        "previous": _url(params, side=str(page - 1)) if page > 1 else None,
+        "next": _url(params, side=str(page + 1)) if has_next else None,
+    }
+
+
+def _facets(params, filters, summary: searching.Summary) -> list[dict]:
+    """Each facet with counts and the link that applies it (or removes it when applied)."""
+    groups = [
+        ("organ", _("Organ"), summary.bodies),
+        ("aar", _("År"), summary.years),
+        ("art", _("Art"), summary.kinds),
+        ("beslutning", _("Beslutning"), summary.decision),
+    ]
+    decision_labels = {"ja": _("Med beslutning"), "nej": _("Uden beslutning")}
+    result = []
+    for name, title, values in groups:
+        selected = params.get(name) if name in filters.active else None
+        options = [
+            {
+                "value": facet.value,
+                "label": decision_labels.get(facet.value, facet.label)
+                if name == "beslutning"
+                else facet.label,
+                "count": facet.count,
+                "selected": facet.value == selected,
+                "url": _url(params, **{name: None if facet.value == selected else facet.value}),
+            }
+            for facet in values
+        ]
+        if options:
+            result.append({"name": name, "title": title, "options": options})
+    return result
+
+
+def _active_filter_links(params, filters) -> list[dict]:
+    return [
+        {"name": name, "value": params.get(name), "remove": _url(params, **{name: None})}
+        for name in FILTER_PARAMS
+        if name in filters.active
+    ]
+
+
+# ------------------------------------------------------------------- twins
+
+
+def _hit_json(item) -> dict:
+    meeting = item.meeting
+    return {
+        "title": item.title,
+        "url": item.get_absolute_url(),
+        "number": item.number,
+        "kind": item.kind,
+        "date": meeting.date.isoformat() if meeting.date else None,
+        "body": meeting.body.name if meeting.body else None,
+        "meeting_url": meeting.get_absolute_url(),
+        "case_hit": bool(item.case_hit),
+        "snippet_html": str(getattr(item, "snippet", "")),
+    }
+
+
+def _as_json(context: dict) -> dict:
+    summary: searching.Summary = context["summary"]
+    return {
+        "query": context["query"],
+        "order": context["order"],
+        "page": context["page"],
+        "pages": context["pages"],
+        "total": summary.total,
+        "more": summary.more,
+        "notices": [str(notice) for notice in context["notices"]],
+        "filters": {name: str(value) for name, value in context["filters"].active.items()},
+        "hits": [_hit_json(item) for item in context["hits"]],
+        "facets": {
+            facet["name"]: [
+                {"value": o["value"], "label": str(o["label"]), "count": o["count"]}
+                for o in facet["options"]
+            ]
+            for facet in context["facets"]
+        },
+        "cases": [{"number": case.number, "url": url} for case, url in context["cases"]],
+        "close_cases": [
+            {"number": case.number, "url": url} for case, url in context["close_cases"]
+        ],
+        "next": (context.get("pager") or {}).get("next"),
+    }
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> str:
+    """Spreadsheets run a cell starting with = + - @ as a formula: make it text."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+def _csv(context: dict) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="moedearkiv-soegning.csv"'
+    response.write("\ufeff")  # Excel reads UTF-8 only with its byte-order mark
+    writer = csv.writer(response, quoting=csv.QUOTE_ALL)
+    writer.writerow(["titel", "dato", "organ", "art", "punkt", "beslutning", "url"])
+    for item in context["hits"]:
+        meeting = item.meeting
+        writer.writerow(
+            [
+                csv_cell(item.title),
+                csv_cell(meeting.date.isoformat() if meeting.date else ""),
+                csv_cell(meeting.body.name if meeting.body else ""),
+                csv_cell(item.get_kind_display()),
+                csv_cell(item.number),
+                csv_cell(item.decision),
+                csv_cell(item.get_absolute_url()),
+            ]
+        )
+    return response
+
+
+def _atom(request: HttpRequest, context: dict) -> HttpResponse:
+    title = _("Mødearkiv: søgning efter “%(q)s”") % {"q": context["query"]}
+    feed = Atom1Feed(
+        title=title,
+        link=request.build_absolute_uri(_url(request.GET, format=None)),
+        description=title,
+        language="da",
+        feed_url=request.build_absolute_uri(),
+    )
+    for item in context["hits"]:
+        meeting = item.meeting
+        link = request.build_absolute_uri(item.get_absolute_url())
+        date = (
+            timezone.make_aware(dt.datetime.combine(meeting.date, dt.time()))
+            if meeting.date
+            else None
+        )
+        feed.add_item(
+            title=f"{item.title} ({meeting})",
+            link=link,
+            unique_id=link,
+            description=str(getattr(item, "snippet", "")),
+            # Undated meetings (never guessed): updated when the archive got them.
+            updateddate=date or meeting.created_at,
+            pubdate=date,
+        )
+    response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
+    feed.write(response, "utf-8")
+    return response

@@ -1,0 +1,385 @@
+"""Search on real PostgreSQL over the imported sample documents: /soeg/ and its twins."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.db import transaction
+
+from meetings import search as searching
+from meetings.importing import Metadata, import_document, import_file
+from meetings.models import CONFIDENTIAL, AgendaItem, Case, ItemCase
+
+from .conftest import SAMPLES
+
+SAMPLE_FILES = sorted(p.name for p in SAMPLES.glob("*.txt"))
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+# A small document in the generic layout: markup, accents, so/sø and a formula title.
+TRICKY = """Referat af møde i Testudvalget
+
+Punkt 1. <script>alert("xss")</script> Café-ordningen <b>fed</b>
+Sagsnr. EMN-2025-04242
+Det indstilles, at udvalget godkender <img src=x onerror=alert(1)> caféordningen ved søen.
+
+Beslutning:
+Godkendt med <mark>egne</mark> tags.
+
+Punkt 2. =HYPERLINK("http://evil.example","klik") og svin
+Sagsnr. EMN-2025-04243
+Det indstilles, at sagen om svineproduktion og soens foder tages til efterretning.
+"""
+
+
+@pytest.fixture(scope="module")
+def archive(django_db_setup, django_db_blocker):
+    """The samples (sidecars give their bodies) and TRICKY, imported once, rolled back after."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        for name in SAMPLE_FILES:
+            result = import_file(SAMPLES / name, Metadata())
+            assert result.outcome == "created", (name, result.message)
+        result = import_document(
+            TRICKY.encode(), "tricky.txt", Metadata(body="Testudvalget", date=dt.date(2025, 3, 6))
+        )
+        assert result.outcome == "created", result.message
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def db_archive(archive, db):
+    """Each test inside the module's archive (pytest-django's transaction nests as a savepoint)."""
+
+
+def hits(q: str, order: str = searching.RELEVANCE, **filters) -> list[AgendaItem]:
+    from meetings.search_filters import clean_filters
+
+    return list(searching.search(searching.parse_query(q), clean_filters(filters), order)[:200])
+
+
+def titles(q: str, **filters) -> list[str]:
+    return [item.title for item in hits(q, **filters)]
+
+
+def get_json(client, **params) -> dict:
+    response = client.get("/soeg/", {**params, "format": "json"})
+    assert response.status_code == 200
+    return response.json()
+
+
+# ------------------------------------------------------------------ language
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_inflections_match_both_ways():
+    # The danish stemmer gives sundhedsvæsen -> sundhedsvæs but sundhedsvæsenet -> sundhedsvæsen.
+    found = hits("sundhedsvæsen")
+    assert found[0].title == "Bæredygtigt sundhedsvæsen"
+    only_inflected = [
+        item
+        for item in found
+        if "sundhedsvæsenet" in str(item.sections).lower()
+        and "sundhedsvæsen " not in f"{item.title} {item.sections}".lower()
+    ]
+    assert only_inflected, "the prefix on the stem should find items saying only sundhedsvæsenet"
+    assert "Bæredygtigt sundhedsvæsen" in titles("sundhedsvæsenet")
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_phrase_needs_the_words_together_and_in_order():
+    assert titles('"bæredygtigt sundhedsvæsen"')[0] == "Bæredygtigt sundhedsvæsen"
+    loose = set(titles("sundhedsvæsen bæredygtigt"))
+    phrase = set(titles('"bæredygtigt sundhedsvæsen"'))
+    assert phrase <= loose
+    assert "Bæredygtigt sundhedsvæsen" not in titles('"sundhedsvæsen bæredygtigt"')
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_exclusion_removes_items_with_the_word():
+    with_word = {item.pk for item in hits("kræftplan")}
+    excluded = hits("kræftplan -rigsrevisionen")
+    assert excluded and len(excluded) < len(with_word)
+    for item in excluded:
+        assert "rigsrevision" not in f"{item.title} {item.decision} {item.sections}".lower()
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_or_is_the_union():
+    left = {item.pk for item in hits("telemedicinstrategi")}
+    right = {item.pk for item in hits("generationsforureninger")}
+    assert left and right and not left & right
+    assert {item.pk for item in hits("telemedicinstrategi OR generationsforureninger")} == (
+        left | right
+    )
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_hyphen_mended_word_is_found_whole():
+    # 003 wraps "forsik-/ringsselskabet Nassau": the parser mends it.
+    assert "Bestyrelsesansvarsforsikring" in titles("forsikringsselskabet Nassau")
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_accents_fold_but_danish_letters_do_not():
+    assert titles("cafeordningen") == titles("caféordningen") != []
+    assert titles("Cafe-ordningen")[0].endswith("Café-ordningen <b>fed</b>")
+    so = titles("soens")
+    soe = titles("søen")
+    assert so and soe and not set(so) & set(soe)
+    assert all("=HYPERLINK" in title for title in so)
+    # unaccent would make "bæredygtigt" into "baeredygtigt": it must not match.
+    assert titles("baeredygtigt") == []
+
+
+# --------------------------------------------------------------- case numbers
+
+
+@pytest.mark.parametrize(
+    ("spelling", "number"),
+    [
+        ("EMN-2024-00917", "EMN-2024-00917"),
+        ("emn-2024-00917", "EMN-2024-00917"),
+        ("emn 2024 917", "EMN-2024-00917"),
+        ("EMN- 2024-917", "EMN-2024-00917"),
+        ("2024-00917", "EMN-2024-00917"),
+        ("00917", "EMN-2024-00917"),
+        ("10/2562", "10/2562"),
+        ("sagsnr. 10/2562", "10/2562"),
+        ("Sagsnr 10 / 2562", "10/2562"),
+        ("MOD-2025-00122", "MOD-2025-00122"),
+    ],
+)
+@pytest.mark.usefixtures("db_archive")
+def test_every_case_number_spelling_puts_its_items_first(spelling, number):
+    found = hits(spelling)
+    assert found, spelling
+    case = Case.objects.get(number=number)
+    linked = set(case.items.values_list("pk", flat=True))
+    assert {item.pk for item in found[: len(linked)]} == linked
+    assert all(item.case_hit for item in found[: len(linked)])
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_mod_is_not_a_stop_word_in_case_numbers():
+    # The danish parser drops "mod": MOD-2025-00122 must not find MOD-2025-00121's items.
+    found = {item.pk for item in hits("MOD-2025-00122")}
+    other = set(Case.objects.get(number="MOD-2025-00121").items.values_list("pk", flat=True))
+    assert found and not found & other
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_case_number_mentioned_in_the_text_is_found():
+    item = AgendaItem.objects.get(other_case_numbers__contains=["EMN-2021-00442"])
+    assert item.pk in {hit.pk for hit in hits("EMN-2021-00442")}
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_case_number_with_words_narrows_nothing_but_ranks_first():
+    found = hits("sagsnr. 10/2562 telemedicin")
+    assert found[0].title == "Bestyrelsesansvarsforsikring"
+    assert any("telemedicin" in item.title.lower() for item in found[1:])
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_exact_case_number_redirects_to_its_case_page(client):
+    response = client.get("/soeg/", {"q": " emn-2024-00917 "})
+    assert response.status_code == 302
+    assert response["Location"] == "/sager/EMN-2024-00917/"
+    # With a filter, or as JSON, the search itself answers.
+    assert client.get("/soeg/", {"q": "EMN-2024-00917", "art": "agenda"}).status_code == 200
+    data = get_json(client, q="EMN-2024-00917")
+    assert data["hits"][0]["title"] == "Bæredygtigt sundhedsvæsen"
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_mistyped_case_number_offers_close_matches(client):
+    data = get_json(client, q="2024-00971")
+    assert "EMN-2024-00917" in [case["number"] for case in data["close_cases"]]
+    page = client.get("/soeg/", {"q": "EMN-2024-00971"}).content.decode()
+    assert "Mente du en af disse sager?" in page and "EMN-2024-00917" in page
+
+
+# ------------------------------------------------------------ safety, access
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_snippets_escape_document_markup_and_keep_only_our_marks(client):
+    html = client.get("/soeg/", {"q": "caféordningen"}).content.decode()
+    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<mark>caféordningen</mark>" in html
+    data = get_json(client, q="godkendt tags")
+    snippet = next(h for h in data["hits"] if h["title"].startswith("<script>"))["snippet_html"]
+    # The document's own <mark> never becomes markup (ts_headline drops it, or it is escaped).
+    assert "<mark>egne" not in snippet and "<mark>tags</mark>" in snippet
+    assert snippet.count("<mark>") == snippet.count("</mark>") == 3  # godkender, Godkendt, tags
+    assert "<b>" not in snippet
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_confidential_items_are_never_hits(client):
+    confidential = AgendaItem.objects.filter(access=CONFIDENTIAL)
+    assert confidential.count() == 3 + 2
+    assert not confidential.exclude(search_vector=None).exists()
+    pks = set(confidential.values_list("pk", flat=True))
+    meeting = confidential.first().meeting.slug
+    for q in ("punkt", "sundhedsudvalget", "fortrolig", "MOD-2025-00121", "regioner"):
+        assert not pks & {item.pk for item in hits(q)}
+        assert not pks & {item.pk for item in hits(q, moede=meeting)}
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_vectors_follow_edits_and_case_links():
+    item = AgendaItem.objects.get(title="Eventuelt", number=8)
+    assert not hits("tandlægeklinikker")
+    item.decision = "Tandlægeklinikker blev drøftet."
+    item.save()
+    assert [hit.pk for hit in hits("tandlægeklinikker")] == [item.pk]
+    case = Case.objects.create(number="EMN-2030-12345")
+    ItemCase.objects.create(item=item, case=case)
+    assert [hit.pk for hit in hits("EMN-2030-12345")] == [item.pk]
+    ItemCase.objects.filter(case=case).delete()
+    assert not hits("EMN-2030-12345")
+
+
+# --------------------------------------------------------- filters, counts
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_facet_counts_agree_with_the_filtered_hits(client):
+    data = get_json(client, q="regioner")
+    assert data["total"] == len(hits("regioner")) > 20
+    for name, options in data["facets"].items():
+        assert options, name
+        if name in ("art", "beslutning"):
+            assert sum(option["count"] for option in options) == data["total"]
+        for option in options:
+            filtered = get_json(client, q="regioner", **{name: option["value"]})
+            assert filtered["total"] == option["count"], (name, option)
+            assert len(hits("regioner", **{name: option["value"]})) == option["count"]
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_filters_combine_and_stay_in_the_url(client):
+    both = get_json(client, q="regioner", organ="danske-regioners-bestyrelse", aar="2011")
+    assert both["filters"] == {"organ": "danske-regioners-bestyrelse", "aar": "2011"}
+    assert both["total"] and all(hit["date"].startswith("2011") for hit in both["hits"])
+    dated = get_json(client, q="regioner", fra="2011-06-01", til="2011-06-30", art="agenda")
+    assert dated["total"] and all(hit["date"] == "2011-06-23" for hit in dated["hits"])
+    decided = get_json(client, q="regioner", beslutning="ja")
+    assert all(
+        AgendaItem.objects.get(title=hit["title"], number=hit["number"]).decision
+        for hit in decided["hits"]
+    )
+    html = client.get("/soeg/", {"q": "regioner", "aar": "2011"}).content.decode()
+    assert "aar=2011" in html and "format=csv" in html
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_search_within_one_meeting():
+    meeting = Case.objects.get(number="10/2562").items.get().meeting
+    found = hits("regioner", moede=meeting.slug)
+    assert found and {item.meeting_id for item in found} == {meeting.pk}
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_invalid_filter_is_reported_and_ignored(client):
+    data = get_json(client, q="regioner", aar="tyve", art="hemmelig")
+    assert data["total"] == get_json(client, q="regioner")["total"]
+    assert len(data["notices"]) == 2
+
+
+# ------------------------------------------------------------------ twins
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_json_twin_carries_the_page(client):
+    data = get_json(client, q="sundhedsvæsen")
+    hit = data["hits"][0]
+    assert hit["url"] == AgendaItem.objects.get(title=hit["title"]).get_absolute_url()
+    assert hit["body"] == "Sundhedsudvalget" and hit["kind"] == "agenda"
+    assert "<mark>" in hit["snippet_html"]
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_csv_export_quotes_and_defuses_formulas(client):
+    response = client.get("/soeg/", {"q": "svineproduktion OR caféordningen", "format": "csv"})
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["titel", "dato", "organ"]
+    by_title = {row[0]: row for row in rows[1:]}
+    assert '\'=HYPERLINK("http://evil.example","klik") og svin' in by_title
+    assert by_title['<script>alert("xss")</script> Café-ordningen <b>fed</b>'][1] == "2025-03-06"
+    assert searching_cell("-1") == "'-1" and searching_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert b'"titel","dato"' in response.content
+
+
+def searching_cell(value: str) -> str:
+    from meetings.search_views import csv_cell
+
+    return csv_cell(value)
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_atom_feed_lists_newest_first(client):
+    response = client.get("/soeg/", {"q": "regioner", "format": "atom"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = ET.fromstring(response.content)
+    entries = feed.findall(f"{ATOM}entry")
+    assert entries
+    # Dated meetings newest first; undated ones (never guessed) after them, unpublished.
+    published = [entry.find(f"{ATOM}published") for entry in entries]
+    dates = [element.text for element in published if element is not None]
+    assert dates and dates == sorted(dates, reverse=True)
+    assert published[: len(dates)] == [p for p in published if p is not None]
+    assert all(entry.find(f"{ATOM}updated") is not None for entry in entries)
+    assert entries[0].find(f"{ATOM}link").get("href").startswith("http://testserver/moeder/")
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_date_order_is_newest_first():
+    found = hits("regioner", order=searching.NEWEST)
+    dates = [item.meeting.date for item in found if item.meeting.date]
+    assert dates == sorted(dates, reverse=True)
+
+
+# ----------------------------------------------------------- odd queries
+
+
+@pytest.mark.parametrize(
+    ("q", "message"),
+    [
+        ("", "Sådan søger du"),
+        ("   ", "Sådan søger du"),
+        ("og i", "kun meget almindelige ord"),
+        ('"""', "kun meget almindelige ord"),
+        ("- OR ( ) & | ! :*", "matche"),
+        ("sundhed " * 400, "forkortet til 200 tegn"),
+        ("\x00\x01klima\x7f", "matcher"),
+        ("zxqwvy", "Ingen punkter matchede"),
+        ("'; DROP TABLE meetings_case; --", "Ingen punkter matchede"),
+        ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+    ],
+)
+@pytest.mark.usefixtures("db_archive")
+def test_odd_queries_get_a_helpful_page(client, q, message):
+    response = client.get("/soeg/", {"q": q, "side": "x", "sortering": "?", "format": "html"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert message in html and "<script>alert" not in html
+    assert get_json(client, q=q)["query"] == searching.parse_query(q).raw
+    assert Case.objects.exists()
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_pages_are_bounded_and_linked(client):
+    first = get_json(client, q="regioner")
+    assert first["next"] and "side=2" in first["next"]
+    second = get_json(client, q="regioner", side="2")
+    assert not {h["url"] for h in first["hits"]} & {h["url"] for h in second["hits"]}
+    assert get_json(client, q="regioner", side="9999")["page"] == first["pages"]
