@@ -16,9 +16,18 @@ after the load. `--reuse` skips generation when the database already holds
 the rows.
 
 Then, for a fixed query set, it prints p50/p95 of the whole search page as
-served by gunicorn on a free loopback port under `--clients` concurrent
-clients, and the database's own execution time (EXPLAIN ANALYZE) of the
-queries a page runs. Never part of the test suite.
+served by gunicorn (gunicorn.conf.py, its defaults unless WEB_CONCURRENCY /
+GUNICORN_THREADS are set) on a free loopback port under `--clients`
+concurrent clients, and the database's own execution time (EXPLAIN ANALYZE)
+of the queries a page runs. Beside the latencies: the CPU the whole machine
+spent per request (/proc/stat: anything running counts), of which the
+gunicorn processes (app), the PostgreSQL backends of the bench database
+(db) and the bench client itself, and the load average. The clients are threads with one
+keep-alive http.client connection each: light enough not to take the
+server's CPU (see the client column). `--no-cache` measures every request
+as a first one (SEARCH_CACHE_SECONDS = 0): the repeated queries here would
+otherwise be answered from the search cache after their first request per
+worker. Never part of the test suite.
 """
 
 from __future__ import annotations
@@ -112,11 +121,20 @@ def vocabulary() -> list[str]:
 
 
 SETUP_SQL = """
+-- A section's text: sections are a list of {"heading", "text"} (an object before 0006).
+CREATE OR REPLACE FUNCTION bench_section(sections jsonb, wanted text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE jsonb_typeof(sections)
+    WHEN 'object' THEN sections ->> wanted
+    WHEN 'array' THEN (SELECT s ->> 'text' FROM jsonb_array_elements(sections) AS s
+                        WHERE s ->> 'heading' = wanted LIMIT 1)
+  END
+$$;
 DROP TABLE IF EXISTS bench_template;
 CREATE UNLOGGED TABLE bench_template AS
 SELECT row_number() OVER (ORDER BY id) AS i, title,
-       recommendation, decision, coalesce(sections ->> 'Resumé', '') AS resume,
-       coalesce(sections ->> 'Sagsfremstilling', decision, '') AS body
+       recommendation, decision, coalesce(bench_section(sections, 'Resumé'), '') AS resume,
+       coalesce(bench_section(sections, 'Sagsfremstilling'), decision, '') AS body
   FROM meetings_agendaitem WHERE access = 'public' AND title <> '';
 DROP TABLE IF EXISTS bench_vocabulary;
 CREATE UNLOGGED TABLE bench_vocabulary (i int PRIMARY KEY, word text);
@@ -137,14 +155,15 @@ $$;
 ITEMS_SQL = """
 INSERT INTO meetings_agendaitem (
   meeting_id, document_id, kind, number, access, title, handler, recommendation,
-  recommended_by, decision, sections, links, other_case_numbers, page, line, search_vector)
+  recommended_by, decision, sections, links, other_case_numbers, page, line, is_current,
+  search_vector)
 SELECT m.id, %(document)s, m.kind, (g - 1) %% {per_meeting} + 1,
        CASE WHEN c.confidential THEN 'confidential' ELSE 'public' END,
        CASE WHEN c.confidential THEN '' ELSE c.title END, '',
        CASE WHEN c.confidential THEN '' ELSE c.recommendation END, '',
        CASE WHEN c.confidential THEN '' ELSE c.decision END,
-       CASE WHEN c.confidential THEN '{{}}'::jsonb ELSE c.sections END,
-       '{{}}', '{{}}', NULL, NULL,
+       CASE WHEN c.confidential THEN '[]'::jsonb ELSE c.sections END,
+       '{{}}', '{{}}', NULL, NULL, true,
        CASE WHEN c.confidential THEN NULL ELSE meetings_item_vector(
          c.title, c.recommendation, c.decision, c.sections, ARRAY[bench_case_number((g - 1) / 3)])
        END
@@ -173,9 +192,10 @@ SELECT m.id, %(document)s, m.kind, (g - 1) %% {per_meeting} + 1,
              CASE WHEN pick.r %% 5 = 0 THEN '' ELSE
                left(coalesce(nullif(t.decision, ''), 'Indstillingen blev godkendt.'), 400) END
            ELSE '' END AS decision,
-           jsonb_build_object('Resumé', left(t.resume, 500) || ' ' || w.words,
-                              'Sagsfremstilling', w.excerpt,
-                              'Økonomi', 'Ingen bemærkninger.') AS sections
+           jsonb_build_array(
+             jsonb_build_object('heading', 'Resumé', 'text', left(t.resume, 500) || ' ' || w.words),
+             jsonb_build_object('heading', 'Sagsfremstilling', 'text', w.excerpt),
+             jsonb_build_object('heading', 'Økonomi', 'text', 'Ingen bemærkninger.')) AS sections
   ) AS c
 """
 
@@ -198,9 +218,10 @@ def generate(url: str, items: int, chunks: int) -> None:
             [BODIES],
         )
         document = conn.execute(
-            "INSERT INTO meetings_sourcedocument (file_name, sha256, size, content, content_type,"
-            " layout, parser_version, metadata, warnings, imported_at) VALUES ('bench.txt',"
-            " repeat('0', 64), 0, '', 'text/plain', 'bench', 'bench', '{}', '[]', now())"
+            "INSERT INTO meetings_sourcedocument (file_name, sha256, size, content, text,"
+            " content_type, layout, parser_version, metadata, warnings, imported_at) VALUES"
+            " ('bench.txt', repeat('0', 64), 0, '', '', 'text/plain', 'bench', 'bench', '{}',"
+            " '[]', now())"
             " RETURNING id"
         ).fetchone()[0]
         # Meeting n: body n %% B, a date that is unique per body, agenda or minutes.
@@ -356,8 +377,9 @@ STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
 """
 
 
-def start_gunicorn(url: str, port: int, workdir: Path) -> subprocess.Popen:
-    (workdir / "bench_settings.py").write_text(SETTINGS_SHIM)
+def start_gunicorn(url: str, port: int, workdir: Path, cache: bool = True) -> subprocess.Popen:
+    shim = SETTINGS_SHIM + ("" if cache else "SEARCH_CACHE_SECONDS = 0\n")
+    (workdir / "bench_settings.py").write_text(shim)
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -420,12 +442,46 @@ def fetch_times(port: int, path: str, clients: int, requests: int) -> tuple[list
     return latencies, statuses
 
 
+def busy_cpu_seconds() -> float:
+    """CPU time every core of the machine has spent busy (not idle or iowait), in seconds."""
+    with open("/proc/stat") as stat:
+        fields = [int(value) for value in stat.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu_seconds(server_pid: int, database: str) -> tuple[float, float]:
+    """CPU seconds used so far by the gunicorn processes, and by the PostgreSQL backends
+    connected to `database` (other databases' work, and the server's own background
+    processes, are not counted)."""
+    app = db = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                raw = stat.read()
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                title = cmdline.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2 :].split()
+        used = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+        if int(entry) == server_pid or int(fields[1]) == server_pid:
+            app += used
+        elif title.startswith("postgres:") and f" {database} " in title:
+            db += used
+    return app, db
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
 def explain_ms(sql: str, params) -> float:
+    """Execution time of one statement (`sql` as captured, parameters already in it)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -436,8 +492,9 @@ def explain_ms(sql: str, params) -> float:
 
 
 def database_times(params: dict) -> dict[str, float]:
-    """Execution time (best of 3, EXPLAIN ANALYZE) of what the page asks the database."""
+    """Execution time (EXPLAIN ANALYZE, after one run) of what a first request asks."""
     from django.http import QueryDict
+    from django.test.utils import override_settings
 
     from meetings import search as searching
     from meetings.search_filters import clean_filters
@@ -450,17 +507,20 @@ def database_times(params: dict) -> dict[str, float]:
 
         sql, args = Case.objects.filter(number=query.single_case.full).query.sql_with_params()
         return {"case": min(explain_ms(sql, args) for _ in range(3))}
-    matches = searching.matching_items(query, filters)
-    ids_sql, ids_args = matches.values_list("pk", flat=True)[
-        : searching.CANDIDATES + 1
-    ].query.sql_with_params()
-    ids, _ = searching.candidate_ids(query, filters)
-    count_sql, count_args = searching.summary_sql(ids or [0])
-    page_sql, page_args = searching.search(query, filters, order)[:21].query.sql_with_params()
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # The queries of a first request (nothing cached): candidates with their counts (and,
+    # for the date orders, the page's ids), then the page with its snippets.
+    with override_settings(SEARCH_CACHE_SECONDS=0), CaptureQueriesContext(connection) as run:
+        searching.ranked(query, filters)
+        first = len(run.captured_queries)
+        ids, case_hits = searching.page_ids(query, filters, order, 0, 21)
+        searching.load_page(ids[:20], case_hits, query)
+    timed = [explain_ms(q["sql"], None) for q in run.captured_queries]
     return {
-        "ids": min(explain_ms(ids_sql, ids_args) for _ in range(3)),
-        "counts": min(explain_ms(count_sql, count_args) for _ in range(3)),
-        "hits": min(explain_ms(page_sql, page_args) for _ in range(3)),
+        "ids": sum(timed[:first]),
+        "hits": sum(timed[first:]),
     }
 
 
@@ -478,32 +538,72 @@ def hit_count(params: dict) -> str:
     return f">{summary.total}" if summary.more else str(summary.total)
 
 
-def measure(url: str, clients: int, requests: int) -> None:
+def measure(url: str, clients: int, requests: int, cache: bool = True) -> None:
+    import resource
     import tempfile
 
     queries = query_set(url)
+    database = urllib.parse.urlsplit(url).path.lstrip("/")
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
-        server = start_gunicorn(url, port, Path(tmp))
+        server = start_gunicorn(url, port, Path(tmp), cache=cache)
         try:
             print(
                 f"\n{'query':<28} {'hits':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
-                f"  {'db: ids ms':>10} {'counts ms':>9} {'page ms':>8}"
+                f"  {'cpu ms/req':>10} {'app':>5} {'db':>5} {'client':>6}"
+                f"  {'db: ids ms':>10} {'page ms':>8}  load"
             )
             for label, params in queries:
                 path = "/soeg/?" + urllib.parse.urlencode(params)
                 fetch_times(port, path, clients, clients)  # warm caches and connections
+                busy, mine = busy_cpu_seconds(), resource.getrusage(resource.RUSAGE_SELF)
+                app, pg = process_cpu_seconds(server.pid, database)
                 latencies, statuses = fetch_times(port, path, clients, requests)
+                after = resource.getrusage(resource.RUSAGE_SELF)
+                cpu = (busy_cpu_seconds() - busy) * 1000 / len(latencies)
+                app_after, pg_after = process_cpu_seconds(server.pid, database)
+                app = (app_after - app) * 1000 / len(latencies)
+                pg = (pg_after - pg) * 1000 / len(latencies)
+                client = (
+                    (after.ru_utime + after.ru_stime - mine.ru_utime - mine.ru_stime)
+                    * 1000
+                    / len(latencies)
+                )
+                load = os.getloadavg()[0]
                 db = database_times(params)
                 print(
                     f"{label:<28} {hit_count(params):>7} {percentile(latencies, 0.5):>8.1f}"
                     f" {percentile(latencies, 0.95):>8.1f} {max(latencies):>8.1f}"
-                    f"  {db.get('ids', 0.0):>10.1f} {db.get('counts', 0.0):>9.1f}"
-                    f" {db.get('hits', db.get('case', 0.0)):>8.1f}  {sorted(statuses)}"
+                    f"  {cpu:>10.1f} {app:>5.1f} {pg:>5.1f} {client:>6.1f}"
+                    f"  {db.get('ids', 0.0):>10.1f} {db.get('hits', db.get('case', 0.0)):>8.1f}"
+                    f"  {load:.2f} {sorted(statuses)}"
                 )
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+def pending_migrations(migrate: bool) -> None:
+    """Name the migrations the reused database lacks; apply them only when asked.
+
+    A data migration over the generated items (0006 rewrites every item's sections in
+    Python) can take far longer than regenerating: --reuse never starts one unasked.
+    """
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if not plan:
+        return
+    names = ", ".join(f"{migration.app_label}.{migration.name}" for migration, _ in plan)
+    if not migrate:
+        print(f"not applied (pass --migrate, or regenerate without --reuse): {names}")
+        return
+    from django.core.management import call_command
+
+    print(f"applying {names}")
+    call_command("migrate", verbosity=0, skip_checks=True)
 
 
 def main() -> None:
@@ -511,8 +611,14 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--chunks", type=int, default=2, help="parallel loaders (default 2)")
     parser.add_argument("--reuse", action="store_true", help="keep an already generated database")
+    parser.add_argument(
+        "--migrate", action="store_true", help="with --reuse: apply missing migrations first"
+    )
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=200, help="per query (default 200)")
+    parser.add_argument(
+        "--no-cache", action="store_true", help="serve with the search cache off (cold requests)"
+    )
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
     os.environ["DATABASE_URL"] = url
@@ -525,11 +631,10 @@ def main() -> None:
         create_database(url)
         generate(url, args.items, args.chunks)
     else:
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0, skip_checks=True)  # later migrations, if any
+        pending_migrations(migrate=args.migrate)
     print(f"database: {url.rsplit('/', 1)[-1]}, {generated_items(url)} generated items")
-    measure(url, args.clients, args.requests)
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    measure(url, args.clients, args.requests, cache=not args.no_cache)
 
 
 if __name__ == "__main__":

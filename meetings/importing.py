@@ -9,11 +9,14 @@ A run (`run_import`) parses the next document on a helper thread while it
 stores the current one; that thread runs only the parser, never a query.
 
 This module must never invent a meeting date, and never store any content of
-a confidential item.
+a confidential item: not on the item, and not in the stored document either
+(its text is kept with confidential spans blanked, its bytes only when it has
+no confidential item).
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import json
@@ -33,6 +36,7 @@ from django.utils.text import slugify
 from . import parsing
 from .models import (
     CONFIDENTIAL,
+    MINUTES,
     AgendaItem,
     Attachment,
     Body,
@@ -370,7 +374,9 @@ def _store(
         items_removed = deleted.get(AgendaItem._meta.label, 0)  # not its attachments and links
     document.sha256 = sha256
     document.size = len(data)
-    document.content = data
+    # The original would carry a confidential item's text: then only the blanked text stays.
+    document.content = None if _has_confidential_item(parsed) else data
+    document.text = withheld_text(parsed)
     document.content_type = "application/pdf" if data[:5] == b"%PDF-" else "text/plain"
     document.page_count = parsed.page_count
     document.layout = parsed.layout
@@ -391,6 +397,7 @@ def _store(
         item_count += _store_items(meeting, document, parsed_meeting)
     _link_meetings(document, meetings, replaced=replaced)
     meetings_removed = _remove_orphans(previous_meetings)
+    refresh_current([m.pk for m in meetings] + [m.pk for m in previous_meetings if m.pk])
     outcome = ImportedFile.REPLACED if replaced else ImportedFile.CREATED
     return FileResult(
         file_name,
@@ -401,6 +408,33 @@ def _store(
         items_removed=items_removed,
         meetings_removed=meetings_removed,
     )
+
+
+def _has_confidential_item(parsed: parsing.ParsedDocument) -> bool:
+    return any(item.is_confidential for meeting in parsed.meetings for item in meeting.items)
+
+
+def withheld_text(parsed: parsing.ParsedDocument) -> str:
+    """The document's normalised lines with every confidential item's span blanked.
+
+    A span runs from the item's header line up to the next item's header of
+    any meeting in the document, or to the end. Blanked lines stay (empty), so
+    line numbers still match Item.line. A confidential item the parser could
+    not place blanks the whole text: its span is unknown.
+    """
+    lines = list(parsed.lines)
+    items = [item for meeting in parsed.meetings for item in meeting.items]
+    starts = sorted({item.line for item in items if item.line})
+    for item in items:
+        if not item.is_confidential:
+            continue
+        if not item.line:
+            return "\n" * max(len(lines) - 1, 0)
+        following = bisect.bisect_right(starts, item.line)
+        end = starts[following] if following < len(starts) else len(lines) + 1
+        span = slice(item.line - 1, end - 1)
+        lines[span] = [""] * len(lines[span])
+    return "\n".join(lines)
 
 
 def _link_meetings(document: SourceDocument, meetings: list[Meeting], *, replaced: bool) -> None:
@@ -476,6 +510,7 @@ def _store_items(meeting: Meeting, document: SourceDocument, parsed: parsing.Mee
     rows = _drop_repeated_numbers(rows)
     for row, pk in zip(rows, _reserve_ids(AgendaItem, len(rows)), strict=True):
         row.pk = pk
+    _mark_current(meeting, rows)
     by_number = {row.number: row for row in rows}
     attachments, item_cases, numbers = [], [], set()
     for item in parsed.items:
@@ -503,6 +538,57 @@ def _store_items(meeting: Meeting, document: SourceDocument, parsed: parsing.Mee
     AgendaItem.objects.bulk_create(rows)
     Attachment.objects.bulk_create(attachments)
     return len(rows)
+
+
+def _mark_current(meeting: Meeting, rows: list[AgendaItem]) -> None:
+    """Set is_current on new rows, so they need no update after their insert.
+
+    A new row is newer than any stored one, so it is current unless it is an
+    agenda's and minutes of the meeting hold its number. The rows it outranks
+    stop being current first: at most one current row per number, always.
+    refresh_current() after the whole document settles whatever remains.
+    """
+    minuted = set(
+        AgendaItem.objects.filter(meeting=meeting, kind=MINUTES).values_list("number", flat=True)
+    )
+    for row in rows:
+        row.is_current = row.kind == MINUTES or row.number not in minuted
+    outranked = [row.number for row in rows if row.is_current]
+    AgendaItem.objects.filter(meeting=meeting, number__in=outranked, is_current=True).update(
+        is_current=False
+    )
+
+
+# Per meeting and number the row the pages show: minutes over agenda ("minutes" sorts
+# after "agenda"), then the newest. Only rows whose flag changes are written.
+_REFRESH_CURRENT = """
+WITH shown AS (
+  SELECT DISTINCT ON (meeting_id, number) id FROM meetings_agendaitem
+  WHERE meeting_id = ANY(%(meetings)s)
+  ORDER BY meeting_id, number, kind DESC, id DESC
+)
+UPDATE meetings_agendaitem SET is_current = {value}
+WHERE meeting_id = ANY(%(meetings)s) AND is_current = {was}
+  AND id {membership} (SELECT id FROM shown)
+"""
+
+
+def refresh_current(meeting_ids: Iterable[int]) -> None:
+    """Make is_current right for every item of these meetings (call inside a transaction).
+
+    The meetings are locked first, so two documents of one meeting imported at
+    the same time settle it one after the other, each seeing the other's rows.
+    Rows that lose the flag lose it before others gain it: at most one current
+    row per number at every moment, as the unique index requires.
+    """
+    ids = sorted(set(meeting_ids))
+    if not ids:
+        return
+    list(Meeting.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+    with connection.cursor() as cursor:
+        for value, was, membership in (("false", "true", "NOT IN"), ("true", "false", "IN")):
+            sql = _REFRESH_CURRENT.format(value=value, was=was, membership=membership)
+            cursor.execute(sql, {"meetings": ids})
 
 
 def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
@@ -536,7 +622,7 @@ def _item_row(
     row.recommendation = item.recommendation or ""
     row.recommended_by = item.recommended_by or ""
     row.decision = item.decision or ""
-    row.sections = dict(item.sections)
+    row.sections = [{"heading": h, "text": t} for h, t in item.sections.items()]
     row.links = list(item.links)
     row.other_case_numbers = list(item.other_case_numbers)
     return row

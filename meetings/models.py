@@ -24,6 +24,8 @@ AGENDA = "agenda"
 MINUTES = "minutes"
 KIND_CHOICES = [(AGENDA, _("Dagsorden")), (MINUTES, _("Referat"))]
 
+PDF = "application/pdf"
+
 
 class Body(models.Model):
     """A committee, board or working group whose meetings the archive holds."""
@@ -87,12 +89,26 @@ class Meeting(models.Model):
 
 
 class SourceDocument(models.Model):
-    """A file an import read: identified by its file name, versioned by its hash."""
+    """A file an import read: identified by its file name, versioned by its hash.
+
+    The archive keeps the file's text as the parser numbered its lines, with
+    every confidential item's lines blanked, and the original bytes only when
+    the document has no confidential item: nothing stored can hold their text.
+    """
 
     file_name = models.CharField(_("filnavn"), max_length=255, unique=True)
+    # Of the original file, also when its bytes are not kept.
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField(_("størrelse (bytes)"))
-    content = models.BinaryField(editable=False)
+    # NULL when the document has a confidential item (the file would carry its text).
+    content = models.BinaryField(null=True, editable=False)
+    has_original = models.GeneratedField(
+        expression=Q(content__isnull=False),
+        output_field=models.BooleanField(),
+        db_persist=True,
+    )
+    # The normalised lines joined by "\n" (Item.line counts in them), confidential spans blank.
+    text = models.TextField(blank=True, default="", editable=False)
     content_type = models.CharField(max_length=100)
     page_count = models.PositiveIntegerField(null=True, blank=True)
     layout = models.CharField(_("layout"), max_length=40)
@@ -115,6 +131,15 @@ class SourceDocument(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == PDF
+
+    @property
+    def offers_file(self) -> bool:
+        """Whether the original PDF can be downloaded (text documents are read on their page)."""
+        return self.is_pdf and self.has_original
 
 
 class Case(models.Model):
@@ -166,11 +191,16 @@ class AgendaItem(models.Model):
     recommendation = models.TextField(_("indstilling"), blank=True)
     recommended_by = models.CharField(max_length=200, blank=True)
     decision = models.TextField(_("beslutning"), blank=True)
-    sections = models.JSONField(default=dict, blank=True)
+    # [{"heading": ..., "text": ...}, ...] in document order (a jsonb object forgets key order).
+    sections = models.JSONField(default=list, blank=True)
     links = ArrayField(models.TextField(), default=list, blank=True)
     other_case_numbers = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     page = models.PositiveIntegerField(null=True, blank=True)
     line = models.PositiveIntegerField(null=True, blank=True)
+    # The row the pages show for its meeting and number: the minutes' when there are
+    # any, else the agenda's; of two of one kind the newer. Kept by the importer
+    # (meetings.importing.refresh_current) in each document's transaction.
+    is_current = models.BooleanField(default=False, editable=False)
     cases = models.ManyToManyField(Case, through="ItemCase", related_name="items", blank=True)
     # Search: title (A), recommendation/decision/Resumé (B), other sections (C), case numbers
     # ('simple', A). Written only by database triggers (migration 0002), whatever Django sends:
@@ -186,6 +216,12 @@ class AgendaItem(models.Model):
             models.UniqueConstraint(
                 fields=["document", "meeting", "number"], name="item_number_once_per_document"
             ),
+            # Also the index of a meeting's shown items.
+            models.UniqueConstraint(
+                fields=["meeting", "number"],
+                condition=Q(is_current=True),
+                name="item_current_once_per_number",
+            ),
             models.CheckConstraint(
                 condition=Q(access__in=[PUBLIC, CONFIDENTIAL]), name="item_access"
             ),
@@ -195,13 +231,19 @@ class AgendaItem(models.Model):
                 condition=~Q(access=CONFIDENTIAL)
                 | (
                     Q(title="", handler="", recommendation="", recommended_by="", decision="")
-                    & Q(sections={}, links=[], other_case_numbers=[])
+                    & Q(sections=[], links=[], other_case_numbers=[])
                 ),
                 name="confidential_item_keeps_no_content",
             ),
         ]
         indexes = [
             models.Index(fields=["meeting", "number"]),
+            # The decisions list and its count: shown public items that record a decision.
+            models.Index(
+                fields=["meeting", "number"],
+                condition=Q(is_current=True, access=PUBLIC) & ~Q(decision=""),
+                name="item_current_decisions",
+            ),
             GinIndex(fields=["search_vector"], name="item_search_vector_gin"),
         ]
 

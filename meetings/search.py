@@ -12,31 +12,34 @@ what a user types.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import (
     BooleanField,
     F,
     Func,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     TextField,
     Value,
+    When,
 )
+from django.db.models import Case as SQLCase
 from django.db.models.expressions import ExpressionWrapper, RawSQL
 from django.db.models.functions import Left
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import PUBLIC, AgendaItem, Body, Case, ItemCase, Meeting
+from .models import PUBLIC, AgendaItem, Body, Case, ItemCase
 
 MAX_QUERY_LENGTH = 200
 # Relevance ranking (ts_rank_cd) reads every candidate's vector, and counting reads every
@@ -46,6 +49,11 @@ CANDIDATES = 1000
 PREFIX_MIN_LENGTH = 5
 # ts_headline costs about 0.1 ms per kB: highlight at most this much of an item.
 HEADLINE_TEXT_LIMIT = 20_000
+# The ranked candidates and counts of one (query, filters) are kept this long in Django's
+# cache (settings.SEARCH_CACHE_SECONDS; 0 turns it off): paging, re-sorting and the
+# twins of a search then cost one query. Counts may lag an import by this much; the hits
+# themselves are re-read (and re-checked as public) on every request.
+SEARCH_CACHE_SECONDS = 120
 RELEVANCE, NEWEST, OLDEST = "relevans", "nyeste", "aeldste"
 ORDERS = (RELEVANCE, NEWEST, OLDEST)
 
@@ -236,6 +244,13 @@ def has_searchable_words(query: Query) -> bool:
 
 def matching_cases(query: Query, limit: int = 50) -> list[Case]:
     """Cases the query names: exactly, or containing the typed digits (00917, 2024-009)."""
+    key = ("matching_cases", limit)
+    if key not in query.memo:
+        query.memo[key] = _matching_cases(query, limit)
+    return query.memo[key]
+
+
+def _matching_cases(query: Query, limit: int) -> list[Case]:
     exact = [case.full for case in query.cases if case.full]
     suffixes = [case.term for case in query.cases if not case.full]  # 2024-00917: any prefix
     partial = query.partial_case if len(query.partial_case) >= 3 else ""
@@ -357,76 +372,9 @@ def _case_condition(query: Query) -> Q | None:
 
 
 # What a hit list never shows: not read for the page (sections alone can be 100 kB).
+# What a hit list never shows: not read for the page (sections alone can be 100 kB).
 _NOT_LISTED = ("sections", "search_vector", "recommendation", "links", "other_case_numbers")
-
-
-def candidate_ids(query: Query, filters=None) -> tuple[list[int], bool]:
-    """The first CANDIDATES matching ids (case-number hits first), and whether there are more.
-
-    Fetched once per request and shared by the counts and the relevance ranking, so the
-    index is read once; for a common word that read is most of the cost.
-    """
-    key = ("candidates", tuple(sorted(getattr(filters, "active", {}).items())))
-    if key not in query.memo:
-        matches = matching_items(query, filters)
-        ids: list[int] = []
-        case_condition = _case_condition(query)
-        if case_condition is not None:
-            case_hits = matches.filter(case_condition).values_list("pk", flat=True)
-            ids += case_hits[: CANDIDATES + 1]
-        ids += matches.values_list("pk", flat=True)[: CANDIDATES + 1]
-        unique = list(dict.fromkeys(ids))
-        query.memo[key] = (unique[:CANDIDATES], len(unique) > CANDIDATES)
-    return query.memo[key]
-
-
-def _id_in(ids: Sequence[int]) -> ExpressionWrapper:
-    """`id = ANY(array)`: one parameter, where pk__in would bind (and convert) a thousand."""
-    return ExpressionWrapper(
-        RawSQL('"meetings_agendaitem"."id" = ANY(%s)', [list(ids)]), output_field=BooleanField()
-    )
-
-
-def search(query: Query, filters=None, order: str = RELEVANCE) -> QuerySet[AgendaItem]:
-    """The hits, ordered: case-number hits first, then by relevance or by meeting date.
-
-    Relevance ranks the bounded candidate set of `candidate_ids`: exact whenever fewer
-    than CANDIDATES items match, and what keeps the commonest words fast. The date
-    orders run over every match (walking the meeting-date index).
-    """
-    case_condition = _case_condition(query)
-    case_hit = (
-        ExpressionWrapper(case_condition, output_field=BooleanField())
-        if case_condition is not None
-        else Value(False)
-    )
-    # A constant in ORDER BY could keep the planner from walking an index in date order.
-    case_first = ("-case_hit",) if case_condition is not None else ()
-    newest = F("meeting__date").desc(nulls_last=True)
-    if order in (NEWEST, OLDEST):
-        date = newest if order == NEWEST else F("meeting__date").asc(nulls_last=True)
-        hits = matching_items(query, filters).annotate(case_hit=case_hit)
-        return (
-            hits.order_by(*case_first, date, "-id")
-            .select_related("meeting__body")
-            .defer(*_NOT_LISTED)
-        )
-
-    ids, _ = candidate_ids(query, filters)
-    text = text_tsquery(query)
-    rank = (
-        SearchRank(F("search_vector"), text, cover_density=True) if text is not None else Value(0.0)
-    )
-    # The date by subquery and the meetings fetched after the slice: a join here would
-    # make the planner hash the whole meeting table for a thousand candidates.
-    meeting_date = Subquery(Meeting.objects.filter(pk=OuterRef("meeting_id")).values("date"))
-    return (
-        AgendaItem.objects.filter(_id_in(ids))
-        .annotate(case_hit=case_hit, rank=rank, meeting_date=meeting_date)
-        .order_by(*case_first, "-rank", F("meeting_date").desc(nulls_last=True), "-id")
-        .prefetch_related("meeting__body")
-        .defer(*_NOT_LISTED)
-    )
+_MEETING_NOT_LISTED = ("meeting__participants", "meeting__absent", "meeting__location")
 
 
 # ---------------------------------------------------------- counts, facets
@@ -451,65 +399,306 @@ class Summary:
     decision: list[Facet] = field(default_factory=list)
 
 
-def summary_sql(ids: Sequence[int]) -> tuple[str, list]:
-    """Total and every facet's counts over the candidate ids, in one query.
+@dataclass
+class Ranked:
+    """The candidates of one (query, filters): ids by relevance, case-number hits, counts."""
 
-    The meeting is looked up per item (LATERAL ... OFFSET 0 keeps it a nested loop):
-    otherwise the planner hashes the whole meeting table for a thousand items.
+    ids: list[int] = field(default_factory=list)
+    case_hits: frozenset[int] = frozenset()
+    summary: Summary = field(default_factory=Summary)
+    # The cases whose number the query names (see matching_cases).
+    cases: list[Case] = field(default_factory=list)
+
+
+# The candidates with all the counts and the ranking need, in one pass over the matches: the
+# meeting is looked up per candidate (LATERAL ... OFFSET 0 keeps it a nested loop), where
+# a join would make the planner hash the whole meeting table for a thousand items.
+_CANDIDATE_SQL = (
+    "SELECT c.id, c.kind, c.decided, c.rank, m.body_id, m.date"
+    " FROM ({inner}) AS c (id, meeting_id, kind, decided, rank)"
+    " CROSS JOIN LATERAL (SELECT body_id, date FROM meetings_meeting"
+    "  WHERE id = c.meeting_id OFFSET 0) AS m"
+)
+
+
+def _candidate_rows(items: QuerySet[AgendaItem], query: Query) -> list[tuple]:
+    """(id, kind, decided, rank, body_id, date) of the first CANDIDATES + 1 of `items`."""
+    text = text_tsquery(query)
+    rank = (
+        SearchRank(F("search_vector"), text, cover_density=True) if text is not None else Value(0.0)
+    )
+    inner = items.annotate(
+        decided_=ExpressionWrapper(~Q(decision=""), output_field=BooleanField()), rank_=rank
+    ).values_list("id", "meeting_id", "kind", "decided_", "rank_")[: CANDIDATES + 1]
+    sql, params = inner.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(_CANDIDATE_SQL.format(inner=sql), params)
+        return cursor.fetchall()
+
+
+def _cache_key(query: Query, filters) -> str:
+    active = sorted((name, str(value)) for name, value in getattr(filters, "active", {}).items())
+    state = repr((query.text, sorted(c.term for c in query.cases), query.partial_case, active))
+    return "search:ranked:v1:" + hashlib.sha256(state.encode()).hexdigest()
+
+
+def ranked(query: Query, filters=None) -> Ranked:
+    """The first CANDIDATES matches (case-number hits first), ranked, with their counts.
+
+    One query for plain words (two with a case number among them); the result is kept
+    per request and, for SEARCH_CACHE_SECONDS, in Django's cache. Relevance ranks this
+    bounded set: exact whenever fewer than CANDIDATES items match, and what keeps the
+    commonest words fast.
     """
-    return (
-        "SELECT grouping(m.b, m.y, i.kind, i.decided), m.b, m.y, i.kind, i.decided, count(*)"
-        " FROM (SELECT meeting_id, kind, decision <> '' AS decided FROM meetings_agendaitem"
-        "       WHERE id = ANY(%s)) AS i"
-        " CROSS JOIN LATERAL (SELECT body_id AS b, EXTRACT(year FROM date)::int AS y"
-        "       FROM meetings_meeting WHERE id = i.meeting_id OFFSET 0) AS m"
-        " GROUP BY GROUPING SETS ((), (m.b), (m.y), (i.kind), (i.decided))",
-        [list(ids)],
+    key = _cache_key(query, filters)
+    if key in query.memo:
+        return query.memo[key]
+    seconds = cache_seconds()
+    found = cache.get(key) if seconds else None
+    if found is None:
+        found = _rank(query, filters)
+        if seconds:
+            cache.set(key, found, seconds)
+    query.memo[key] = found
+    return found
+
+
+def _rank(query: Query, filters) -> Ranked:
+    matches = matching_items(query, filters)
+    rows: dict[int, tuple] = {}
+    case_hits: set[int] = set()
+    case_condition = _case_condition(query)
+    if case_condition is not None:
+        for row in _candidate_rows(matches.filter(case_condition), query):
+            rows[row[0]] = row
+        case_hits = set(rows)
+    if case_condition is None or _text_condition(query) is not None:
+        for row in _candidate_rows(matches, query):
+            rows.setdefault(row[0], row)
+    more = len(rows) > CANDIDATES
+    chosen = list(rows.values())[:CANDIDATES]
+    case_hits &= {row[0] for row in chosen}
+
+    def order(row: tuple) -> tuple:
+        pk, _kind, _decided, rank, _body, date = row
+        # case hits first, rank, meeting date (newest, undated last), id: all descending
+        return (pk in case_hits, rank, date is not None, date.toordinal() if date else 0, pk)
+
+    chosen.sort(key=order, reverse=True)
+    return Ranked(
+        ids=[row[0] for row in chosen],
+        case_hits=frozenset(case_hits),
+        summary=_summary(chosen, more),
+        cases=matching_cases(query) if query.cases or query.partial_case else [],
+    )
+
+
+def _summary(rows: Sequence[tuple], more: bool) -> Summary:
+    if not rows:
+        return Summary()
+    bodies: dict[int, int] = {}
+    years: dict[int, int] = {}
+    kinds: dict[str, int] = {}
+    decided: dict[bool, int] = {}
+    for _pk, kind, is_decided, _rank, body, date in rows:
+        if body is not None:
+            bodies[body] = bodies.get(body, 0) + 1
+        if date is not None:
+            years[date.year] = years.get(date.year, 0) + 1
+        kinds[kind] = kinds.get(kind, 0) + 1
+        decided[is_decided] = decided.get(is_decided, 0) + 1
+    kind_labels = dict(AgendaItem._meta.get_field("kind").choices)
+    names = Body.objects.only("slug", "name").in_bulk(list(bodies))
+    return Summary(
+        total=len(rows),
+        more=more,
+        bodies=sorted(
+            (Facet(names[pk].slug, names[pk].name, n) for pk, n in bodies.items() if pk in names),
+            key=lambda facet: (-facet.count, facet.label),
+        ),
+        years=[Facet(str(year), str(year), n) for year, n in sorted(years.items(), reverse=True)],
+        kinds=[
+            Facet(kind, str(kind_labels.get(kind, kind)), n) for kind, n in sorted(kinds.items())
+        ],
+        decision=[Facet("ja" if d else "nej", "", n) for d, n in sorted(decided.items())],
     )
 
 
 def summarise(query: Query, filters=None) -> Summary:
-    """How many items match and how they spread over the filters (see candidate_ids)."""
-    ids, more = candidate_ids(query, filters)
-    if not ids:
-        return Summary()
-    with connection.cursor() as cursor:
-        cursor.execute(*summary_sql(ids))
-        grouped = cursor.fetchall()
-    summary = Summary()
-    by_body: dict[int, int] = {}
-    for grouping, body, year, kind, decided, count in grouped:
-        if grouping == 0b1111:
-            summary.total = count
-            summary.more = more
-        elif grouping == 0b0111 and body is not None:
-            by_body[body] = count
-        elif grouping == 0b1011 and year is not None:
-            summary.years.append(Facet(str(year), str(year), count))
-        elif grouping == 0b1101:
-            label = dict(AgendaItem._meta.get_field("kind").choices).get(kind, kind)
-            summary.kinds.append(Facet(kind, str(label), count))
-        elif grouping == 0b1110:
-            summary.decision.append(Facet("ja" if decided else "nej", "", count))
-    names = Body.objects.in_bulk(list(by_body))
-    summary.bodies = sorted(
-        (Facet(names[pk].slug, names[pk].name, n) for pk, n in by_body.items() if pk in names),
-        key=lambda facet: (-facet.count, facet.label),
+    """How many items match and how they spread over the filters (see `ranked`)."""
+    return ranked(query, filters).summary
+
+
+def candidate_ids(query: Query, filters=None) -> tuple[list[int], bool]:
+    """The candidate ids (by relevance) and whether more items match."""
+    found = ranked(query, filters)
+    return found.ids, found.summary.more
+
+
+def _id_in(ids: Sequence[int]) -> ExpressionWrapper:
+    """`id = ANY(array)`: one parameter, where pk__in would bind (and convert) a thousand."""
+    return ExpressionWrapper(
+        RawSQL('"meetings_agendaitem"."id" = ANY(%s)', [list(ids)]), output_field=BooleanField()
     )
-    summary.years.sort(key=lambda facet: facet.value, reverse=True)
-    summary.kinds.sort(key=lambda facet: facet.value)
-    summary.decision.sort(key=lambda facet: facet.value)
-    return summary
+
+
+def _case_hit(query: Query) -> tuple[ExpressionWrapper | Value, bool]:
+    case_condition = _case_condition(query)
+    if case_condition is None:
+        return Value(False), False
+    return ExpressionWrapper(case_condition, output_field=BooleanField()), True
+
+
+def search(query: Query, filters=None, order: str = RELEVANCE) -> QuerySet[AgendaItem]:
+    """The hits, ordered: case-number hits first, then by relevance or by meeting date.
+
+    Relevance orders the ranked candidates of `ranked`; the date orders run over every
+    match (walking the meeting-date index). The page itself uses `page_ids` + `load_page`.
+    """
+    if order in (NEWEST, OLDEST):
+        return _by_date(query, filters, order).select_related("meeting__body").defer(*_NOT_LISTED)
+    found = ranked(query, filters)
+    position = RawSQL('array_position(%s::bigint[], "meetings_agendaitem"."id")', [found.ids])
+    case_hit = RawSQL('"meetings_agendaitem"."id" = ANY(%s)', [list(found.case_hits)])
+    return (
+        AgendaItem.objects.filter(_id_in(found.ids), access=PUBLIC, search_vector__isnull=False)
+        .annotate(case_hit=ExpressionWrapper(case_hit, output_field=BooleanField()))
+        .order_by(position)
+        .select_related("meeting__body")
+        .defer(*_NOT_LISTED)
+    )
+
+
+def _by_date(query: Query, filters, order: str) -> QuerySet[AgendaItem]:
+    case_hit, has_cases = _case_hit(query)
+    # A constant in ORDER BY could keep the planner from walking an index in date order.
+    case_first = ("-case_hit",) if has_cases else ()
+    date = (
+        F("meeting__date").desc(nulls_last=True)
+        if order == NEWEST
+        else F("meeting__date").asc(nulls_last=True)
+    )
+    return (
+        matching_items(query, filters)
+        .annotate(case_hit=case_hit)
+        .order_by(*case_first, date, "-id")
+    )
+
+
+def page_ids(
+    query: Query, filters, order: str, offset: int, limit: int
+) -> tuple[list[int], frozenset[int]]:
+    """The ids of one page of hits in order, and which of them are case-number hits."""
+    if order in (NEWEST, OLDEST):
+        key = f"{_cache_key(query, filters)}:{order}:{offset}:{limit}"
+        rows = cache.get(key) if cache_seconds() else None
+        if rows is None:
+            found = _by_date(query, filters, order).values_list("pk", "case_hit")
+            rows = list(found[offset : offset + limit])
+            if cache_seconds():
+                cache.set(key, rows, cache_seconds())
+        return [pk for pk, _ in rows], frozenset(pk for pk, hit in rows if hit)
+    found = ranked(query, filters)
+    return found.ids[offset : offset + limit], found.case_hits
+
+
+def load_page(
+    ids: Sequence[int], case_hits: frozenset[int], query: Query, *, highlight: bool = True
+) -> list[AgendaItem]:
+    """The items of one page, in the order of `ids`, with meeting and body, in one query.
+
+    With `highlight`, each gets `snippet` (see `highlight`): from the cache, or computed
+    in that same query for the items it lacks. Still public and searchable is checked
+    again on every call: the ids may come from the cache.
+    """
+    if not ids:
+        return []
+    items = (
+        AgendaItem.objects.filter(_id_in(ids), access=PUBLIC, search_vector__isnull=False)
+        .select_related("meeting__body")
+        .defer(*_NOT_LISTED, *_MEETING_NOT_LISTED)
+        .order_by()
+    )
+    snippets: dict[int, str] = {}
+    start = stop = ""
+    if highlight:
+        snippets, keys = _cached_snippets(ids, query)
+        missing = [pk for pk in ids if pk not in snippets]
+        if missing:
+            start, stop = _sentinels()
+            headline = _headline(query, start, stop)
+            if len(missing) < len(ids):
+                headline = SQLCase(When(_id_in(missing), then=headline), default=Value(None))
+            items = items.annotate(snippet_=headline)
+    by_id = {item.pk: item for item in items}
+    computed = {}
+    page = []
+    for pk in ids:
+        item = by_id.get(pk)
+        if item is None:
+            continue
+        item.case_hit = pk in case_hits
+        if highlight:
+            if pk in snippets:
+                item.snippet = mark_safe(snippets[pk])  # noqa: S308 - made by safe_snippet
+            else:
+                item.snippet = safe_snippet(item.snippet_ or "", start, stop)
+                computed[keys[pk]] = str(item.snippet)
+        page.append(item)
+    if computed:
+        cache.set_many(computed, cache_seconds())
+    return page
+
+
+def cache_seconds() -> int:
+    """How long search results are cached (settings.SEARCH_CACHE_SECONDS; 0: not at all)."""
+    return getattr(settings, "SEARCH_CACHE_SECONDS", SEARCH_CACHE_SECONDS)
+
+
+def _cached_snippets(ids: Sequence[int], query: Query) -> tuple[dict[int, str], dict[int, str]]:
+    """Snippets of these items for this query's words already in the cache, and the keys."""
+    words = hashlib.sha256(query.text.encode()).hexdigest()
+    keys = {pk: f"search:snippet:v1:{words}:{pk}" for pk in ids}
+    if not cache_seconds():
+        return {}, keys
+    found = cache.get_many(list(keys.values()))
+    return {pk: found[key] for pk, key in keys.items() if key in found}, keys
 
 
 # ----------------------------------------------------------- highlighting
 
+# The text a snippet is cut from: recommendation, decision, then the sections in order (a
+# list of {"heading", "text"}; rows not yet converted by migration 0006 hold an object).
 _ITEM_TEXT = (
     "concat_ws(E'\\n', meetings_agendaitem.recommendation, meetings_agendaitem.decision,"
-    " CASE WHEN jsonb_typeof(meetings_agendaitem.sections) = 'object' THEN"
-    " (SELECT string_agg(s.value, E'\\n') FROM jsonb_each_text(meetings_agendaitem.sections) s)"
+    " CASE jsonb_typeof(meetings_agendaitem.sections)"
+    " WHEN 'array' THEN (SELECT string_agg(s.section ->> 'text', E'\\n' ORDER BY s.n)"
+    "  FROM jsonb_array_elements(meetings_agendaitem.sections) WITH ORDINALITY AS s(section, n))"
+    " WHEN 'object' THEN (SELECT string_agg(s.value, E'\\n')"
+    "  FROM jsonb_each_text(meetings_agendaitem.sections) AS s)"
     " END)"
 )
+
+
+def _sentinels() -> tuple[str, str]:
+    return f"hl{secrets.token_hex(12)}s", f"hl{secrets.token_hex(12)}e"
+
+
+def _headline(query: Query, start: str, stop: str) -> Func:
+    tsquery = _highlight_tsquery(query)
+    if tsquery is None:  # case-number hits only: the start of the text, no highlights
+        tsquery = _SQLQuery("''::tsquery", [])
+    options = (
+        f"StartSel={start}, StopSel={stop}, MaxWords=40, MinWords=15, "
+        'MaxFragments=2, FragmentDelimiter=" … "'
+    )
+    return Func(
+        Left(RawSQL(_ITEM_TEXT, []), HEADLINE_TEXT_LIMIT),
+        tsquery,
+        Value(options),
+        template="ts_headline('danish'::regconfig, %(expressions)s)",
+        output_field=TextField(),
+    )
 
 
 def highlight(items: Iterable[AgendaItem], query: Query) -> None:
@@ -517,24 +706,10 @@ def highlight(items: Iterable[AgendaItem], query: Query) -> None:
     items = list(items)
     if not items:
         return
-    tsquery = _highlight_tsquery(query)
-    if tsquery is None:  # case-number hits only: the start of the text, no highlights
-        tsquery = _SQLQuery("''::tsquery", [])
-    start, stop = f"hl{secrets.token_hex(12)}s", f"hl{secrets.token_hex(12)}e"
-    options = (
-        f"StartSel={start}, StopSel={stop}, MaxWords=40, MinWords=15, "
-        'MaxFragments=2, FragmentDelimiter=" … "'
-    )
-    headline = Func(
-        Left(RawSQL(_ITEM_TEXT, []), HEADLINE_TEXT_LIMIT),
-        tsquery,
-        Value(options),
-        template="ts_headline('danish'::regconfig, %(expressions)s)",
-        output_field=TextField(),
-    )
+    start, stop = _sentinels()
     snippets = dict(
         AgendaItem.objects.filter(pk__in=[item.pk for item in items])
-        .annotate(snippet=headline)
+        .annotate(snippet=_headline(query, start, stop))
         .values_list("pk", "snippet")
     )
     for item in items:
@@ -546,3 +721,18 @@ def safe_snippet(text: str, start: str, stop: str) -> SafeString:
     escaped = str(escape(text))
     escaped = escaped.replace(start, "<mark>").replace(stop, "</mark>")
     return mark_safe(escaped)  # noqa: S308 - escaped above; only our tags added
+
+
+# ------------------------------------------------------------ maintenance
+
+
+def clean_search_index() -> int:
+    """Move the item search index's pending list into the index proper; pages cleaned.
+
+    The GIN index takes inserts into a pending list (fastupdate), which every search must
+    scan until autovacuum merges it: after a bulk import, searches for rare words were 3x
+    slower. Call this once at the end of an import (meetings.importing.run_import).
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT gin_clean_pending_list('item_search_vector_gin'::regclass)")
+        return int(cursor.fetchone()[0])

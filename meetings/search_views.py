@@ -10,20 +10,26 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import logging
 import math
 from urllib.parse import urlencode
 
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.dates import MONTHS
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import search as searching
-from .models import Case
+from .models import KIND_CHOICES, Case
 from .search_filters import FILTER_PARAMS, clean_filters
+
+logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 20
 EXPORT_LIMIT = 1000
@@ -43,20 +49,83 @@ def search(request: HttpRequest) -> HttpResponse:
     if output not in FORMATS:
         output = "html"
     query = searching.parse_query(request.GET.get("q"))
-    if output == "html" and request.GET.get("side") in (None, "", "1"):
-        case = _single_case(query, request)
-        if case is not None:
-            return redirect(_case_url(case))
-    if output == "csv":
-        context = search_context(request, query, page_size=EXPORT_LIMIT, highlight=False)
-        return _csv(context)
-    if output == "atom":
-        context = search_context(request, query, page_size=FEED_SIZE, order=searching.NEWEST)
-        return _atom(request, context)
-    context = search_context(request, query)
+    try:
+        if output == "html" and request.GET.get("side") in (None, "", "1"):
+            case = _single_case(query, request)
+            if case is not None:
+                return redirect(_case_url(case))
+        if output == "csv":
+            context = search_context(request, query, page_size=EXPORT_LIMIT, highlight=False)
+            return _csv(context)
+        if output == "atom":
+            context = search_context(request, query, page_size=FEED_SIZE, order=searching.NEWEST)
+            return _atom(request, context)
+        context = search_context(request, query)
+    except OperationalError as error:
+        if not _canceled(error):
+            raise  # the database is gone: DatabaseUnavailableMiddleware answers
+        return _too_slow(request, query, output, error)
     if output == "json":
         return JsonResponse(_as_json(context), json_dumps_params={"ensure_ascii": False})
+    context["rows"] = _hit_rows(context["hits"])
     return render(request, "search/search.html", context)
+
+
+def _hit_rows(hits) -> list[dict]:
+    """What the page shows of each hit, as plain values: the template only prints them."""
+    kinds = {value: str(label) for value, label in KIND_CHOICES}
+    months = {}  # as the date filter's "j. F Y", each month translated once
+    # The page's one translation lookup for the item numbers (was a blocktranslate per hit).
+    number_label = _("punkt %(number)s")
+    rows = []
+    for item in hits:
+        meeting = item.meeting
+        rows.append(
+            {
+                "url": reverse("item_detail", args=[meeting.slug, item.number]),
+                "title": item.title,
+                "date": meeting.date.isoformat() if meeting.date else "",
+                "date_text": _day_month_year(meeting.date, months) if meeting.date else "",
+                "body": meeting.body.name if meeting.body else "",
+                "kind": kinds.get(item.kind, item.kind),
+                "number": number_label % {"number": item.number},
+                "case_hit": item.case_hit,
+                "snippet": getattr(item, "snippet", ""),
+            }
+        )
+    return rows
+
+
+def _day_month_year(date: dt.date, months: dict[int, str]) -> str:
+    if date.month not in months:
+        months[date.month] = str(MONTHS[date.month])
+    return f"{date.day}. {months[date.month]} {date.year}"
+
+
+def _canceled(error: OperationalError) -> bool:
+    """PostgreSQL cancelled the statement (statement_timeout): SQLSTATE 57014."""
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) == "57014" or "canceling statement" in str(error)
+
+
+def _too_slow(
+    request: HttpRequest, query: searching.Query, output: str, error: Exception
+) -> HttpResponse:
+    """The search ran into the statement timeout: say so, and how to help, with a 503."""
+    logger.warning("search cancelled by the statement timeout: %r: %s", query.raw, error)
+    message = _("Søgningen tog for lang tid – gør den mere præcis")
+    if output == "json":
+        response = JsonResponse(
+            {"query": query.raw, "error": message},
+            status=503,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    else:
+        response = render(
+            request, "search/too_slow.html", {"query": query.raw, "message": message}, status=503
+        )
+    response["Retry-After"] = "10"
+    return response
 
 
 def _single_case(query: searching.Query, request: HttpRequest) -> Case | None:
@@ -64,7 +133,8 @@ def _single_case(query: searching.Query, request: HttpRequest) -> Case | None:
     wanted = query.single_case
     if wanted is None or any(request.GET.get(name) for name in FILTER_PARAMS):
         return None
-    case = Case.objects.filter(number=wanted.full).first()
+    # One unique-index look-up, before anything else is read.
+    case = next(iter(Case.objects.filter(number=wanted.full).only("number")[:1]), None)
     return case if case is not None and _case_url(case) else None
 
 
@@ -85,6 +155,7 @@ def search_context(
 ) -> dict:
     """Everything every format shows: hits of one page, counts, facets, notices, links."""
     params = request.GET
+    url = _UrlMaker(params)
     filters = clean_filters(params)
     order = order or params.get("sortering") or searching.RELEVANCE
     if order not in searching.ORDERS:
@@ -106,7 +177,7 @@ def search_context(
         "filters": filters,
         "order": order,
         "orders": [
-            {"value": value, "label": label, "url": _url(params, sortering=value)}
+            {"value": value, "label": label, "url": url(sortering=value)}
             for value, label in ORDER_LABELS.items()
         ],
         "notices": notices,
@@ -120,13 +191,14 @@ def search_context(
         "cases": [],
         "empty": query.is_empty,
         "no_words": False,
-        "links": _links(params),
+        "links": _links(url),
         "facets": [],
-        "active_filters": _active_filter_links(params, filters),
+        "active_filters": _active_filter_links(url, filters),
     }
     if query.is_empty:
         return context
-    summary = searching.summarise(query, filters)
+    found = searching.ranked(query, filters)
+    summary = found.summary
     if not summary.total and query.text and not query.cases and not query.partial_case:
         context["no_words"] = not searching.has_searchable_words(query)
         if context["no_words"]:
@@ -144,11 +216,9 @@ def search_context(
         pages = MAX_DATE_PAGES
     page = _page_number(params.get("side"), pages)
     offset = (page - 1) * page_size
-    hits = list(searching.search(query, filters, order)[offset : offset + page_size + 1])
-    has_next = len(hits) > page_size
-    hits = hits[:page_size]
-    if highlight:
-        searching.highlight(hits, query)
+    ids, case_hits = searching.page_ids(query, filters, order, offset, page_size + 1)
+    has_next = len(ids) > page_size
+    hits = searching.load_page(ids[:page_size], case_hits, query, highlight=highlight)
     if summary.more:
         notices.append(
             _(
@@ -157,7 +227,7 @@ def search_context(
             )
             % {"n": f"{searching.CANDIDATES:,}".replace(",", ".")}
         )
-    cases = searching.matching_cases(query) if query.cases or query.partial_case else []
+    cases = found.cases
     if (query.cases or query.partial_case) and not any(hit.case_hit for hit in hits):
         context["close_cases"] = [
             (case, _case_url(case)) for case in searching.close_cases(query) if case not in cases
@@ -170,8 +240,13 @@ def search_context(
         pages_known=not summary.more or order == searching.RELEVANCE,
         has_next=has_next,
         cases=[(case, _case_url(case)) for case in cases[:10]],
-        facets=_facets(params, filters, summary),
-        pager=_pager(params, page, pages, has_next),
+        facets=_Facets(url, filters, summary),
+        # The sidebar is the same on every page of a search: rendered once per cache period.
+        facets_key=hashlib.sha256(
+            repr((sorted(url.kept.items()), order, summary)).encode()
+        ).hexdigest(),
+        facets_seconds=searching.cache_seconds(),
+        pager=_pager(url, page, pages, has_next),
     )
     return context
 
@@ -184,31 +259,57 @@ def _page_number(value: str | None, pages: int) -> int:
     return min(max(page, 1), pages)
 
 
-def _url(params, **changes) -> str:
+class _UrlMaker:
     """/soeg/ with the current parameters, some changed (None removes), without `side`."""
-    merged = {key: params.get(key) for key in params if key not in ("side", "format")}
-    merged.update(changes)
-    clean = {key: value for key, value in merged.items() if value not in (None, "")}
-    base = reverse("search")
-    return f"{base}?{urlencode(clean)}" if clean else base
+
+    def __init__(self, params):
+        self.params = params
+        self.base = reverse("search")
+        self.kept = {key: params.get(key) for key in params if key not in ("side", "format")}
+
+    def __call__(self, **changes) -> str:
+        merged = {**self.kept, **changes}
+        clean = {key: value for key, value in merged.items() if value not in (None, "")}
+        return f"{self.base}?{urlencode(clean)}" if clean else self.base
 
 
-def _links(params) -> dict:
+def _url(params, **changes) -> str:
+    return _UrlMaker(params)(**changes)
+
+
+def _links(url: _UrlMaker) -> dict:
     return {
-        "json": _url(params, format="json", side=params.get("side")),
-        "csv": _url(params, format="csv"),
-        "atom": _url(params, format="atom", sortering=None),
+        "json": url(format="json", side=url.params.get("side")),
+        "csv": url(format="csv"),
+        "atom": url(format="atom", sortering=None),
     }
 
 
-def _pager(params, page: int, pages: int, has_next: bool) -> dict:
+def _pager(url: _UrlMaker, page: int, pages: int, has_next: bool) -> dict:
     return {
-        "previous": _url(params, side=str(page - 1)) if page > 1 else None,
-        "next": _url(params, side=str(page + 1)) if has_next else None,
+        "previous": url(side=str(page - 1)) if page > 1 else None,
+        "next": url(side=str(page + 1)) if has_next else None,
     }
 
 
-def _facets(params, filters, summary: searching.Summary) -> list[dict]:
+class _Facets:
+    """The facets (see `_facets`), made when first iterated: not when the page's sidebar
+    comes from the template fragment cache."""
+
+    def __init__(self, url: _UrlMaker, filters, summary: searching.Summary):
+        self.made = None
+        self.args = (url, filters, summary)
+
+    def __iter__(self):
+        if self.made is None:
+            self.made = _facets(*self.args)
+        return iter(self.made)
+
+    def __bool__(self) -> bool:
+        return any(True for _ in self)
+
+
+def _facets(url: _UrlMaker, filters, summary: searching.Summary) -> list[dict]:
     """Each facet with counts and the link that applies it (or removes it when applied)."""
     groups = [
         ("organ", _("Organ"), summary.bodies),
@@ -216,19 +317,21 @@ def _facets(params, filters, summary: searching.Summary) -> list[dict]:
         ("art", _("Art"), summary.kinds),
         ("beslutning", _("Beslutning"), summary.decision),
     ]
-    decision_labels = {"ja": _("Med beslutning"), "nej": _("Uden beslutning")}
+    # Labels in the request's language: the summary may come from the cache.
+    labels = {
+        "art": {value: str(label) for value, label in KIND_CHOICES},
+        "beslutning": {"ja": _("Med beslutning"), "nej": _("Uden beslutning")},
+    }
     result = []
     for name, title, values in groups:
-        selected = params.get(name) if name in filters.active else None
+        selected = url.params.get(name) if name in filters.active else None
         options = [
             {
                 "value": facet.value,
-                "label": decision_labels.get(facet.value, facet.label)
-                if name == "beslutning"
-                else facet.label,
+                "label": labels.get(name, {}).get(facet.value, facet.label),
                 "count": facet.count,
                 "selected": facet.value == selected,
-                "url": _url(params, **{name: None if facet.value == selected else facet.value}),
+                "url": url(**{name: None if facet.value == selected else facet.value}),
             }
             for facet in values
         ]
@@ -237,9 +340,9 @@ def _facets(params, filters, summary: searching.Summary) -> list[dict]:
     return result
 
 
-def _active_filter_links(params, filters) -> list[dict]:
+def _active_filter_links(url: _UrlMaker, filters) -> list[dict]:
     return [
-        {"name": name, "value": params.get(name), "remove": _url(params, **{name: None})}
+        {"name": name, "value": url.params.get(name), "remove": url(**{name: None})}
         for name in FILTER_PARAMS
         if name in filters.active
     ]

@@ -4,16 +4,15 @@ Every page's data comes from here, in a bounded number of queries whatever the
 number of items (select_related / prefetch_related / subqueries, never a query
 per row). An AgendaItem row is one document's version of an item; the pages
 show, per meeting and item number, the minutes' row when there is one, else
-the agenda's (`shown_items`).
+the agenda's: the row the importer flags `is_current` (`shown_items`).
 
 This module must never write, and never hand out the text of a confidential
-item: the database keeps none on the item, and the document text shown on a
-document page is blanked inside a confidential item's span (`document_text`).
+item: the database keeps none, neither on the item nor in the stored document
+(whose text the importer blanked and whose bytes it dropped).
 """
 
 from __future__ import annotations
 
-import functools
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +21,6 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.db.models import (
     Count,
-    Exists,
     F,
     IntegerField,
     Max,
@@ -37,8 +35,8 @@ from django.urls import reverse
 
 from .models import (
     AGENDA,
-    CONFIDENTIAL,
     MINUTES,
+    PDF,
     PUBLIC,
     AgendaItem,
     Attachment,
@@ -47,13 +45,9 @@ from .models import (
     Meeting,
     SourceDocument,
 )
-from .parsing.decode import decode_document
-from .parsing.model import ParseError
-from .parsing.normalise import normalise
 
 # A text document's page on the site shows this many lines; item links point into it.
 LINES_PER_PAGE = 500
-PDF = "application/pdf"
 FIGURES_SECONDS = 3600
 
 
@@ -71,16 +65,8 @@ def item_rows() -> QuerySet[AgendaItem]:
 
 
 def shown_items() -> QuerySet[AgendaItem]:
-    """Per (meeting, number) the row pages show: minutes over agenda, then the newest row.
-
-    A row is shown when no other row of its meeting and number outranks it; the
-    (meeting, number) index makes the anti-join cheap.
-    `kind` is compared as text: "minutes" sorts after "agenda" (a test pins this).
-    """
-    better = AgendaItem.objects.filter(
-        meeting=OuterRef("meeting"), number=OuterRef("number")
-    ).filter(Q(kind__gt=OuterRef("kind")) | Q(kind=OuterRef("kind"), pk__gt=OuterRef("pk")))
-    return item_rows().filter(~Exists(better))
+    """Per (meeting, number) the row pages show: minutes over agenda, then the newest row."""
+    return item_rows().filter(is_current=True)
 
 
 def public_decisions() -> QuerySet[AgendaItem]:
@@ -103,12 +89,12 @@ def _with_cases(items: QuerySet[AgendaItem]) -> QuerySet[AgendaItem]:
 
 
 def _item_count() -> Subquery:
-    """Distinct item numbers of the outer meeting: one index scan per meeting shown."""
+    """Item numbers of the outer meeting: one index-only scan per meeting shown."""
     counted = (
-        AgendaItem.objects.filter(meeting=OuterRef("pk"))
+        AgendaItem.objects.filter(meeting=OuterRef("pk"), is_current=True)
         .order_by()
         .values("meeting")
-        .annotate(n=Count("number", distinct=True))
+        .annotate(n=Count("pk"))
         .values("n")
     )
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
@@ -206,7 +192,7 @@ def meeting_documents(meeting: Meeting) -> list[SourceDocument]:
     # item of a packet shared by many meetings.
     kind = item_rows().filter(document=OuterRef("pk"), meeting=meeting).order_by("-kind")
     return list(
-        meeting.documents.defer("content", "warnings", "metadata")
+        meeting.documents.defer("content", "text", "warnings", "metadata")
         .annotate(kind=Subquery(kind.values("kind")[:1]))
         .order_by("file_name")
     )
@@ -250,7 +236,7 @@ def item_page(meeting: Meeting, number: int) -> ItemPage | None:
         item_rows()
         .filter(meeting=meeting, number=number)
         .select_related("document")
-        .defer("document__content", "document__warnings", "document__metadata")
+        .defer("document__content", "document__text", "document__warnings", "document__metadata")
         .prefetch_related(
             Prefetch("cases", queryset=Case.objects.order_by("number"), to_attr="case_list"),
             Prefetch("attachments", queryset=Attachment.objects.order_by("position")),
@@ -258,7 +244,7 @@ def item_page(meeting: Meeting, number: int) -> ItemPage | None:
     )
     if not versions:
         return None
-    # The same ranking as shown_items(), in Python.
+    # The ranking is_current records, in Python: every version is at hand anyway.
     versions.sort(key=lambda row: (row.kind, row.pk))
     item = versions[-1]
     agenda = None
@@ -272,8 +258,8 @@ def item_page(meeting: Meeting, number: int) -> ItemPage | None:
     return ItemPage(
         item=item,
         agenda=agenda,
-        sections=ordered_sections(item),
-        agenda_sections=ordered_sections(agenda) if agenda else [],
+        sections=shown_sections(item),
+        agenda_sections=shown_sections(agenda) if agenda else [],
         mentioned_cases=mentioned,
         known_cases=known,
         previous_number=numbers[position - 1] if position > 0 else None,
@@ -283,10 +269,9 @@ def item_page(meeting: Meeting, number: int) -> ItemPage | None:
 
 def _item_numbers(meeting: Meeting) -> list[int]:
     return list(
-        AgendaItem.objects.filter(meeting=meeting)
+        AgendaItem.objects.filter(meeting=meeting, is_current=True)
         .order_by("number")
         .values_list("number", flat=True)
-        .distinct()
     )
 
 
@@ -301,43 +286,22 @@ def _mentioned_cases(item: AgendaItem, agenda: AgendaItem | None) -> list[str]:
 BOXED_HEADINGS = {"indstilling", "beslutning", "beslutninger"}
 
 
-def ordered_sections(item: AgendaItem) -> list[Section]:
-    """The item's sections in the order of its source document, minus the boxed ones.
+def shown_sections(item: AgendaItem) -> list[Section]:
+    """The item's sections in document order, minus those the page shows apart.
 
-    The sections are stored as jsonb, which keeps no key order; the source text
-    does, so the headings are looked up there (lines of text documents are
-    cached per document version). Sections whose heading is not found (PDFs,
-    headings the parser invents) follow in stored order. A section repeating
-    the decision or the recommendation word for word is left out: the item page
-    shows those apart.
+    The boxed headings are left out, and so is a section repeating the
+    decision or the recommendation word for word.
     """
     if item.is_confidential:
         return []
-    sections = [
-        Section(heading, text)
-        for heading, text in item.sections.items()
-        if _fold(heading) not in BOXED_HEADINGS
-        and text.strip()
-        and text.strip() not in {item.decision.strip(), item.recommendation.strip()}
+    repeated = {item.decision.strip(), item.recommendation.strip()}
+    return [
+        Section(section["heading"], section["text"])
+        for section in item.sections
+        if _fold(section["heading"]) not in BOXED_HEADINGS
+        and section["text"].strip()
+        and section["text"].strip() not in repeated
     ]
-    document = item.document
-    if item.line and document.content_type != PDF and sections:
-        lines = document_lines(document.pk, document.sha256)
-        positions = _heading_positions(lines, item.line, {_fold(s.heading) for s in sections})
-        sections.sort(key=lambda s: positions.get(_fold(s.heading), len(lines) + 1))
-    return sections
-
-
-def _heading_positions(lines: Sequence[str], start: int, wanted: set[str]) -> dict[str, int]:
-    """The first line at or after `start` (1-based) on which each wanted heading stands."""
-    found: dict[str, int] = {}
-    for index in range(start - 1, len(lines)):
-        folded = _fold(lines[index].strip().rstrip(":").rstrip())
-        if folded in wanted and folded not in found:
-            found[folded] = index
-            if len(found) == len(wanted):
-                break
-    return found
 
 
 def _fold(text: str) -> str:
@@ -347,9 +311,12 @@ def _fold(text: str) -> str:
 
 
 def source_url(item: AgendaItem) -> str:
-    """Where the item starts in its source document: a line of the text, or a PDF page."""
+    """Where the item starts in its source document: a PDF page, or a line of the text.
+
+    A PDF the archive may not serve (it has a confidential item) is read as text too.
+    """
     document = item.document
-    if document.content_type == PDF:
+    if document.offers_file:
         url = reverse("document_file", args=[document.pk])
         return f"{url}#page={item.page}" if item.page else url
     url = reverse("document_detail", args=[document.pk])
@@ -364,7 +331,8 @@ def source_url(item: AgendaItem) -> str:
 
 
 def case(number: str) -> Case | None:
-    return Case.objects.filter(number=number).first()
+    # PostgreSQL text cannot hold NUL: no case has one, and the URL must give 404, not 500.
+    return None if "\x00" in number else Case.objects.filter(number=number).first()
 
 
 def case_items(case: Case) -> QuerySet[AgendaItem]:
@@ -382,6 +350,7 @@ def case_items(case: Case) -> QuerySet[AgendaItem]:
 
 
 def document(pk: int) -> SourceDocument | None:
+    """The document with its stored (blanked) text, without its bytes."""
     return SourceDocument.objects.defer("content").filter(pk=pk).first()
 
 
@@ -405,65 +374,39 @@ def document_items(document: SourceDocument) -> list[AgendaItem]:
             "meeting__slug",
             "meeting__date",
             "document__content_type",
+            "document__has_original",
         )
         .order_by(F("line").asc(nulls_last=True), "meeting_id", "number")
     )
 
 
 def document_file(pk: int) -> SourceDocument | None:
-    return SourceDocument.objects.only("file_name", "content", "content_type").filter(pk=pk).first()
+    """A PDF whose original the archive keeps (never one with a confidential item)."""
+    return (
+        SourceDocument.objects.filter(pk=pk, content_type=PDF, content__isnull=False)
+        .only("file_name", "content")
+        .first()
+    )
 
 
-@functools.lru_cache(maxsize=16)
-def document_lines(pk: int, sha256: str) -> tuple[str, ...]:
-    """A document's lines as the parser numbered them (cached per version of the file).
-
-    Keyed by the content hash too, so a re-imported document is read afresh.
-    Empty for a document that no longer decodes.
-    """
-    data = SourceDocument.objects.filter(pk=pk, sha256=sha256).values_list("content", flat=True)
-    content = data.first()
-    if content is None:
-        return ()
-    try:
-        decoded = decode_document(bytes(content), f"document-{pk}.txt")
-    except ParseError:
-        return ()
-    return tuple(normalise(decoded.text).lines)
+def document_lines(text: str) -> list[str]:
+    """A stored document text as its lines, numbered from 1 as the parser numbered them."""
+    return text.split("\n") if text else []
 
 
 @dataclass
 class Line:
     number: int
     text: str
+    # The first line of a confidential item: the page says what was left out.
     withheld: bool = False
 
 
-def document_text(
-    document: SourceDocument, items: Sequence[AgendaItem], numbers: range
-) -> list[Line]:
-    """The lines `numbers` (1-based) of a text document.
+def document_text(lines: Sequence[str], items: Sequence[AgendaItem], numbers: range) -> list[Line]:
+    """The lines `numbers` (1-based) of a document's stored text.
 
-    A confidential item's lines, from its header up to the next item, are
-    withheld: the archive shows nothing of a confidential item, even when a
-    source happened to carry its text.
+    The importer blanked each confidential item's lines; its first line is
+    marked, so the page can say the item's text is left out.
     """
-    lines = document_lines(document.pk, document.sha256)
-    withheld = _withheld_lines(items, len(lines))
-    return [
-        Line(n, "" if n in withheld else lines[n - 1], n in withheld and bool(lines[n - 1].strip()))
-        for n in numbers
-        if 0 < n <= len(lines)
-    ]
-
-
-def _withheld_lines(items: Sequence[AgendaItem], line_count: int) -> set[int]:
-    starts = sorted(item.line for item in items if item.line)
-    withheld: set[int] = set()
-    for item in items:
-        if item.access != CONFIDENTIAL or not item.line:
-            continue
-        later = [s for s in starts if s > item.line]
-        end = later[0] if later else line_count + 1
-        withheld.update(range(item.line, end))
-    return withheld
+    withheld = {item.line for item in items if item.is_confidential and item.line}
+    return [Line(n, lines[n - 1], n in withheld) for n in numbers if 0 < n <= len(lines)]

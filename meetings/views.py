@@ -27,7 +27,7 @@ from django.views.decorators.cache import never_cache
 
 from . import selectors
 from .filters import DecisionFilter
-from .models import AgendaItem, Attachment, Body, Case, Meeting, SourceDocument
+from .models import PDF, AgendaItem, Attachment, Body, Case, Meeting, SourceDocument
 from .templatetags.archive_tags import meeting_label
 
 logger = logging.getLogger(__name__)
@@ -240,20 +240,20 @@ def document_detail(request: HttpRequest, pk: int) -> Context:
         "pagination": None,
         "breadcrumbs": [home_crumb(), Crumb(document.file_name)],
     }
-    if document.content_type != selectors.PDF:
-        count = len(selectors.document_lines(document.pk, document.sha256))
-        current = paginate(request, range(1, count + 1), per_page=selectors.LINES_PER_PAGE)
-        context["lines"] = selectors.document_text(document, items, current.object_list)
+    if not document.offers_file:
+        lines = selectors.document_lines(document.text)
+        current = paginate(request, range(1, len(lines) + 1), per_page=selectors.LINES_PER_PAGE)
+        context["lines"] = selectors.document_text(lines, items, current.object_list)
         context["pagination"] = pagination(request, current)
     return context
 
 
 def document_file(request: HttpRequest, pk: int) -> HttpResponse:
-    """The original PDF; text documents are read on their page, with withheld spans."""
+    """The original PDF; text documents, and PDFs with a confidential item, are read as text."""
     document = selectors.document_file(pk)
-    if document is None or document.content_type != selectors.PDF:
+    if document is None:
         raise Http404(_("Dokument nummer %(pk)s har ingen fil at hente.") % {"pk": pk})
-    response = HttpResponse(bytes(document.content), content_type=selectors.PDF)
+    response = HttpResponse(bytes(document.content), content_type=PDF)
     response["Content-Disposition"] = f'inline; filename="{document.file_name}"'
     return response
 
@@ -394,8 +394,10 @@ def _document(value: SourceDocument) -> dict:
         "page_count": value.page_count,
         "imported_at": value.imported_at.isoformat(),
     }
-    if value.content_type == selectors.PDF:
-        data["file_url"] = reverse("document_file", args=[value.pk])
+    if "has_original" in _loaded(value):
+        data["original_kept"] = value.has_original
+        if value.offers_file:
+            data["file_url"] = reverse("document_file", args=[value.pk])
     return _with_annotations(value, data, "kind")
 
 

@@ -211,7 +211,7 @@ def test_item_page_sets_decision_and_recommendation_apart(client, sample_archive
 
 
 def test_item_sections_follow_the_document_order(client, sample_archive):
-    """jsonb forgets key order; the page restores the source's (000 item 4: Kommunikation first)."""
+    """Stored as a list, in the source's order (000 item 4: Kommunikation before Økonomi)."""
     parsed = parse_document((SAMPLES / "000_a5bf867b36756b8a.txt").read_bytes(), "000.txt")
     item = next(i for i in parsed.meetings[0].items if i.number == 4)
     expected = [h for h in item.sections if h not in ("Indstilling", "Beslutning")]
@@ -259,7 +259,7 @@ def test_agenda_and_minutes_show_one_item_with_both_texts(client, sample_archive
 
 
 def test_kind_text_ranks_minutes_over_agenda():
-    assert "minutes" > "agenda"  # shown_items() compares kind as text
+    assert "minutes" > "agenda"  # is_current ranks kind as text (importer, migration 0007)
 
 
 def test_item_navigation_and_title(client, sample_archive):

@@ -197,7 +197,7 @@ def test_confidential_item_keeps_nothing_even_when_the_document_carries_text(tmp
     assert import_file(path, Metadata(body="Sundhedsudvalget")).outcome == ImportedFile.CREATED
     item = AgendaItem.objects.get(number=2)
     assert item.access == "confidential"
-    assert (item.title, item.recommendation, item.decision, item.sections) == ("", "", "", {})
+    assert (item.title, item.recommendation, item.decision, item.sections) == ("", "", "", [])
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM meetings_agendaitem AS i WHERE row_to_json(i)::text LIKE %s",

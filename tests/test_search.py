@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 
 from meetings import search as searching
 from meetings.importing import Metadata, import_document, import_file
@@ -48,6 +49,12 @@ def archive(django_db_setup, django_db_blocker):
         assert result.outcome == "created", result.message
         yield
         transaction.set_rollback(True)
+
+
+@pytest.fixture(autouse=True)
+def _no_search_cache(settings):
+    """Tests edit the archive inside their own transaction: no results cached across them."""
+    settings.SEARCH_CACHE_SECONDS = 0
 
 
 @pytest.fixture
@@ -383,3 +390,95 @@ def test_pages_are_bounded_and_linked(client):
     second = get_json(client, q="regioner", side="2")
     assert not {h["url"] for h in first["hits"]} & {h["url"] for h in second["hits"]}
     assert get_json(client, q="regioner", side="9999")["page"] == first["pages"]
+
+
+# ---------------------------------------------------------------- performance
+
+
+@pytest.fixture
+def search_cache(settings):
+    from django.core.cache import cache
+
+    settings.SEARCH_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def count_queries(client, **params) -> tuple[int, object]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/soeg/", params)
+    assert response.status_code == 200
+    return len(captured.captured_queries), response
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_a_page_costs_a_few_queries_whatever_its_hits(client):
+    few, _ = count_queries(client, q="telemedicinstrategi")
+    many, response = count_queries(client, q="regioner")
+    assert response.content.decode().count('class="search-hit"') == 20
+    # candidates with their counts, the facets' body names, the page with its snippets
+    assert few == many == 3
+
+
+@pytest.mark.usefixtures("db_archive", "search_cache")
+def test_a_repeated_search_is_answered_from_the_cache(client):
+    first, _ = count_queries(client, q="regioner")
+    again, _ = count_queries(client, q="regioner")
+    second_page, _ = count_queries(client, q="regioner", side="2")
+    newest, _ = count_queries(client, q="regioner", sortering="nyeste")
+    assert first == 3 and again == 1 and second_page == 1
+    assert newest == 2  # the date order pages through every match: its ids, then the page
+    cached = get_json(client, q="regioner")
+    with override_settings(SEARCH_CACHE_SECONDS=0):
+        assert get_json(client, q="regioner") == cached
+
+
+@pytest.mark.usefixtures("db_archive", "search_cache")
+def test_cached_results_never_show_an_item_made_confidential(client):
+    first = get_json(client, q="regioner")["hits"][0]
+    item = AgendaItem.objects.get(title=first["title"], number=first["number"])
+    AgendaItem.objects.filter(pk=item.pk).update(
+        access=CONFIDENTIAL,
+        title="",
+        handler="",
+        recommendation="",
+        recommended_by="",
+        decision="",
+        sections=[],
+        links=[],
+        other_case_numbers=[],
+    )
+    assert item.get_absolute_url() not in {
+        hit["url"] for hit in get_json(client, q="regioner")["hits"]
+    }
+
+
+@pytest.mark.parametrize("output", ["html", "json"])
+@pytest.mark.usefixtures("db_archive")
+def test_a_search_cancelled_by_the_statement_timeout_gets_a_friendly_503(
+    client, monkeypatch, output
+):
+    from django.db import connection
+
+    real = searching._candidate_rows
+
+    def slow(items, query):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = '10ms'")
+            cursor.execute("SELECT pg_sleep(1)")
+        return real(items, query)
+
+    monkeypatch.setattr(searching, "_candidate_rows", slow)
+    # The test's transaction is aborted after the cancel: one request, then only assertions.
+    response = client.get("/soeg/", {"q": "regioner", "format": output})
+    assert response.status_code == 503
+    assert "Søgningen tog for lang tid – gør den mere præcis" in response.content.decode()
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_the_search_index_pending_list_can_be_cleaned():
+    assert searching.clean_search_index() >= 0

@@ -33,6 +33,12 @@ PDF_HEADER_WINDOW = 1024
 # A PDF ends with %%EOF; look for it in this many trailing bytes (producers
 # append a little whitespace or junk after it).
 PDF_EOF_WINDOW = 2048
+# pypdf reads page content in pure Python, a few hundred kB a second: a file of
+# a few kB whose streams inflate to tens of MB would hold an import for minutes.
+# Real minutes use a few kB of content and text per page, far below these.
+MAX_PDF_PAGES = 3000
+MAX_PDF_CONTENT_BYTES = 8 * 2**20
+MAX_PDF_TEXT_CHARS = 10_000_000
 
 # Magic numbers of formats people upload by mistake, to name them in the error.
 KNOWN_BINARY_FORMATS: tuple[tuple[bytes, str], ...] = (
@@ -188,13 +194,40 @@ def _decrypt(reader, filename: str) -> None:
 
 def _extract_pages(reader, filename: str) -> list[str]:
     try:
-        return [page.extract_text() or "" for page in reader.pages]
+        _refuse_oversized(reader, filename)
+        pages, chars = [], 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            chars += len(pages[-1])
+            if chars > MAX_PDF_TEXT_CHARS:
+                raise ParseError(
+                    filename, f"the PDF's text is longer than {MAX_PDF_TEXT_CHARS:,} characters"
+                )
+        return pages
     except ParseError:
         raise
     except Exception as exc:
         raise ParseError(
             filename, f"the PDF is corrupt or its text cannot be read ({_describe(exc)})"
         ) from exc
+
+
+def _refuse_oversized(reader, filename: str) -> None:
+    """Too many pages, or content that inflates too far: refused before any text is read."""
+    if len(reader.pages) > MAX_PDF_PAGES:
+        raise ParseError(
+            filename, f"the PDF has {len(reader.pages)} pages, more than {MAX_PDF_PAGES} allowed"
+        )
+    size = 0
+    for page in reader.pages:
+        content = page.get_contents()
+        size += len(content.get_data()) if content is not None else 0
+        if size > MAX_PDF_CONTENT_BYTES:
+            raise ParseError(
+                filename,
+                f"the PDF's page content unpacks to more than {MAX_PDF_CONTENT_BYTES // 2**20} MB"
+                " (a compression bomb, or far larger than any minutes)",
+            )
 
 
 def _quiet_pypdf() -> None:

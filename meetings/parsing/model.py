@@ -104,6 +104,9 @@ class ParsedDocument:
     appendices: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     page_count: int | None = None
+    # The normalised text the layouts read, one string per line; Item.line counts in it.
+    # Not part of the gold schema: the importer stores it (confidential spans blanked).
+    lines: list[str] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict:
         """The gold schema of the corpus README (plus warnings)."""

@@ -45,6 +45,7 @@ def _parse(data: bytes, filename: str) -> ParsedDocument:
     layout = choose_layout(text)
     parsed = _run_layout(layout, text, filename)
     parsed.page_count = decoded.page_count
+    parsed.lines = text.lines
     _warn_when_empty(parsed)
     return parsed
 
