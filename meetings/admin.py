@@ -97,6 +97,11 @@ class SourceDocumentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # documents come in through the upload (or `ingest`), never by hand
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting by hand would skip the importer's bookkeeping (which version of
+        # each item is current, meetings left without documents).
+        return False
+
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "can_upload": can_upload(request)}
         return super().changelist_view(request, extra_context)

@@ -344,3 +344,15 @@ def test_a_second_meeting_of_a_body_on_one_date_is_a_form_error_not_a_crash(admi
     assert Meeting.objects.filter(body=body, date=dt.date(2025, 3, 6)).count() == 1
     undated.refresh_from_db()
     assert undated.date is None
+
+
+@pytest.mark.django_db
+def test_source_documents_cannot_be_deleted_by_hand_in_the_admin(admin_client):
+    """The importer keeps which item version is current; a raw delete would skip that."""
+    from django.contrib import admin
+
+    from meetings.admin import SourceDocumentAdmin
+
+    model_admin = SourceDocumentAdmin(SourceDocument, admin.site)
+    request = admin_client.get("/admin/").wsgi_request
+    assert model_admin.has_delete_permission(request) is False
