@@ -8,6 +8,7 @@ from importlib.machinery import SourceFileLoader
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from .conftest import REPO
 
@@ -107,8 +108,15 @@ def test_pages_are_danish_by_default(client):
 
 
 @pytest.mark.django_db
-def test_a_browser_asking_for_english_gets_english(client):
+def test_an_english_browser_still_gets_danish_until_the_reader_chooses(client):
     page = client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
+    assert '<html lang="da">' in page and "Arkivet i tal" in page
+
+
+@pytest.mark.django_db
+def test_a_reader_who_chose_english_gets_english(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/").content.decode()
 
     assert '<html lang="en">' in page
     assert "<title>Home · Mødearkiv</title>" in page
@@ -135,7 +143,8 @@ def test_the_footer_switch_sets_english_and_back(client):
 
 @pytest.mark.django_db
 def test_english_reaches_messages_made_in_python(client):
-    english = {"HTTP_ACCEPT_LANGUAGE": "en"}
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = {}
 
     missing = client.get("/moeder/findes-ikke/", **english)
     notice = client.get("/soeg/", {"q": "budget", "aar": "abc"}, **english)
@@ -152,9 +161,8 @@ def test_english_reaches_messages_made_in_python(client):
 @pytest.mark.django_db
 def test_json_twins_speak_the_requested_language(client):
     danish = client.get("/moeder/findes-ikke/", {"format": "json"}).json()
-    english = client.get(
-        "/moeder/findes-ikke/", {"format": "json"}, HTTP_ACCEPT_LANGUAGE="en"
-    ).json()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get("/moeder/findes-ikke/", {"format": "json"}).json()
 
     assert danish == {"error": "Mødet “findes-ikke” findes ikke i arkivet."}
     assert english == {"error": "The meeting “findes-ikke” is not in the archive."}
