@@ -450,11 +450,11 @@ def busy_cpu_seconds() -> float:
     return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
-def process_cpu_seconds(server_pid: int, database: str) -> tuple[float, float]:
-    """CPU seconds used so far by the gunicorn processes, and by the PostgreSQL backends
-    connected to `database` (other databases' work, and the server's own background
-    processes, are not counted)."""
-    app = db = 0.0
+def process_cpu_seconds(server_pid: int, database: str) -> dict[int, tuple[str, float]]:
+    """CPU seconds used so far by each gunicorn process ("app") and each PostgreSQL backend
+    connected to `database` ("db"); other databases' work and the server's background
+    processes are not counted."""
+    found = {}
     tick = os.sysconf("SC_CLK_TCK")
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -469,10 +469,19 @@ def process_cpu_seconds(server_pid: int, database: str) -> tuple[float, float]:
         fields = raw[raw.rindex(")") + 2 :].split()
         used = (int(fields[11]) + int(fields[12])) / tick  # utime + stime
         if int(entry) == server_pid or int(fields[1]) == server_pid:
-            app += used
+            found[int(entry)] = ("app", used)
         elif title.startswith("postgres:") and f" {database} " in title:
-            db += used
-    return app, db
+            found[int(entry)] = ("db", used)
+    return found
+
+
+def cpu_used(before: dict, after: dict, kind: str) -> float:
+    """CPU seconds of one kind between two samples (a process that ended in between is lost)."""
+    return sum(
+        used - before.get(pid, (kind, 0.0))[1]
+        for pid, (what, used) in after.items()
+        if what == kind
+    )
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -557,13 +566,13 @@ def measure(url: str, clients: int, requests: int, cache: bool = True) -> None:
                 path = "/soeg/?" + urllib.parse.urlencode(params)
                 fetch_times(port, path, clients, clients)  # warm caches and connections
                 busy, mine = busy_cpu_seconds(), resource.getrusage(resource.RUSAGE_SELF)
-                app, pg = process_cpu_seconds(server.pid, database)
+                processes = process_cpu_seconds(server.pid, database)
                 latencies, statuses = fetch_times(port, path, clients, requests)
                 after = resource.getrusage(resource.RUSAGE_SELF)
                 cpu = (busy_cpu_seconds() - busy) * 1000 / len(latencies)
-                app_after, pg_after = process_cpu_seconds(server.pid, database)
-                app = (app_after - app) * 1000 / len(latencies)
-                pg = (pg_after - pg) * 1000 / len(latencies)
+                processes_after = process_cpu_seconds(server.pid, database)
+                app = cpu_used(processes, processes_after, "app") * 1000 / len(latencies)
+                pg = cpu_used(processes, processes_after, "db") * 1000 / len(latencies)
                 client = (
                     (after.ru_utime + after.ru_stime - mine.ru_utime - mine.ru_stime)
                     * 1000

@@ -33,7 +33,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import parsing
+from . import parsing, search
 from .models import (
     CONFIDENTIAL,
     MINUTES,
@@ -656,6 +656,9 @@ def _remove_orphans(previous: Sequence[Meeting]) -> int:
 # ---------------------------------------------------------------------- runs
 
 
+_WRITTEN = {ImportedFile.CREATED, ImportedFile.REPLACED}
+
+
 def run_import(
     paths: Sequence[Path],
     options: Metadata,
@@ -673,6 +676,9 @@ def run_import(
             results.append(result)
             if on_file:
                 on_file(result)
+    if not dry_run and any(r.outcome in _WRITTEN for r in results):
+        # Searches would otherwise scan every new item's pending index entries.
+        search.clean_search_index()
     run_options = {**options.as_json(), "paths": [str(p) for p in paths]}
     return _record_run(results, run_options, started_at, started_by=started_by, dry_run=dry_run)
 

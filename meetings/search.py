@@ -31,9 +31,7 @@ from django.db.models import (
     QuerySet,
     TextField,
     Value,
-    When,
 )
-from django.db.models import Case as SQLCase
 from django.db.models.expressions import ExpressionWrapper, RawSQL
 from django.db.models.functions import Left
 from django.utils.html import escape
@@ -607,9 +605,11 @@ def load_page(
 ) -> list[AgendaItem]:
     """The items of one page, in the order of `ids`, with meeting and body, in one query.
 
-    With `highlight`, each gets `snippet` (see `highlight`): from the cache, or computed
-    in that same query for the items it lacks. Still public and searchable is checked
-    again on every call: the ids may come from the cache.
+    With `highlight`, each gets `snippet` (see `highlight`): from the cache when that holds
+    one for this version of the row (its xmin: any write to the item makes a new one, so
+    an edited or redacted text is never shown from the cache), else computed in a second
+    query for the items that lack one. Public and searchable is checked on every call:
+    the ids may come from the cache.
     """
     if not ids:
         return []
@@ -617,37 +617,22 @@ def load_page(
         AgendaItem.objects.filter(_id_in(ids), access=PUBLIC, search_vector__isnull=False)
         .select_related("meeting__body")
         .defer(*_NOT_LISTED, *_MEETING_NOT_LISTED)
+        .annotate(row_version_=_ROW_VERSION)
         .order_by()
     )
-    snippets: dict[int, str] = {}
-    start = stop = ""
-    if highlight:
-        snippets, keys = _cached_snippets(ids, query)
-        missing = [pk for pk in ids if pk not in snippets]
-        if missing:
-            start, stop = _sentinels()
-            headline = _headline(query, start, stop)
-            if len(missing) < len(ids):
-                headline = SQLCase(When(_id_in(missing), then=headline), default=Value(None))
-            items = items.annotate(snippet_=headline)
     by_id = {item.pk: item for item in items}
-    computed = {}
-    page = []
-    for pk in ids:
-        item = by_id.get(pk)
-        if item is None:
-            continue
-        item.case_hit = pk in case_hits
-        if highlight:
-            if pk in snippets:
-                item.snippet = mark_safe(snippets[pk])  # noqa: S308 - made by safe_snippet
-            else:
-                item.snippet = safe_snippet(item.snippet_ or "", start, stop)
-                computed[keys[pk]] = str(item.snippet)
-        page.append(item)
-    if computed:
-        cache.set_many(computed, cache_seconds())
+    page = [by_id[pk] for pk in ids if pk in by_id]
+    for item in page:
+        item.case_hit = item.pk in case_hits
+    if highlight:
+        snippets = _snippets({item.pk: item.row_version_ for item in page}, query)
+        for item in page:
+            item.snippet = snippets.get(item.pk, "")
     return page
+
+
+# The row's version: PostgreSQL gives every write of a row a new xmin.
+_ROW_VERSION = RawSQL('"meetings_agendaitem".xmin::text', [], output_field=TextField())
 
 
 def cache_seconds() -> int:
@@ -655,14 +640,36 @@ def cache_seconds() -> int:
     return getattr(settings, "SEARCH_CACHE_SECONDS", SEARCH_CACHE_SECONDS)
 
 
-def _cached_snippets(ids: Sequence[int], query: Query) -> tuple[dict[int, str], dict[int, str]]:
-    """Snippets of these items for this query's words already in the cache, and the keys."""
+def _snippets(versions: dict[int, str], query: Query) -> dict[int, SafeString]:
+    """The snippets of these items (id: row version) for this query's words."""
     words = hashlib.sha256(query.text.encode()).hexdigest()
-    keys = {pk: f"search:snippet:v1:{words}:{pk}" for pk in ids}
-    if not cache_seconds():
-        return {}, keys
-    found = cache.get_many(list(keys.values()))
-    return {pk: found[key] for pk, key in keys.items() if key in found}, keys
+
+    def key(pk: int, version: str) -> str:
+        return f"search:snippet:v2:{words}:{pk}:{version}"
+
+    seconds = cache_seconds()
+    found = cache.get_many([key(pk, v) for pk, v in versions.items()]) if seconds else {}
+    snippets = {
+        pk: mark_safe(found[key(pk, v)])  # noqa: S308 - made by safe_snippet
+        for pk, v in versions.items()
+        if key(pk, v) in found
+    }
+    missing = [pk for pk in versions if pk not in snippets]
+    if missing:
+        start, stop = _sentinels()
+        made = {}
+        rows = (
+            AgendaItem.objects.filter(_id_in(missing))
+            .order_by()
+            .annotate(snippet_=_headline(query, start, stop), row_version_=_ROW_VERSION)
+            .values_list("pk", "snippet_", "row_version_")
+        )
+        for pk, text, version in rows:
+            snippets[pk] = safe_snippet(text or "", start, stop)
+            made[key(pk, version)] = str(snippets[pk])
+        if seconds:
+            cache.set_many(made, seconds)
+    return snippets
 
 
 # ----------------------------------------------------------- highlighting

@@ -67,8 +67,35 @@ def search(request: HttpRequest) -> HttpResponse:
         return _too_slow(request, query, output, error)
     if output == "json":
         return JsonResponse(_as_json(context), json_dumps_params={"ensure_ascii": False})
-    context["rows"] = _hit_rows(context["hits"])
+    hits = context["hits"]
+    context["rows"] = _Lazy(_hit_rows, hits)
+    # The list of hits as rendered, for exactly these rows (their versions: an edited item
+    # is a new key), case marks and words: rendered once per cache period.
+    context["hits_key"] = hashlib.sha256(
+        repr(
+            (
+                query.text,
+                [
+                    (item.pk, item.row_version_, item.case_hit, item.meeting.slug)
+                    + (item.meeting.date, item.meeting.body.name if item.meeting.body else "")
+                    for item in hits
+                ],
+            )
+        ).encode()
+    ).hexdigest()
     return render(request, "search/search.html", context)
+
+
+class _Lazy:
+    """A list made when first iterated (not when its fragment comes from the cache)."""
+
+    def __init__(self, make, *args):
+        self.make, self.args, self.made = make, args, None
+
+    def __iter__(self):
+        if self.made is None:
+            self.made = self.make(*self.args)
+        return iter(self.made)
 
 
 def _hit_rows(hits) -> list[dict]:

@@ -420,8 +420,8 @@ def test_a_page_costs_a_few_queries_whatever_its_hits(client):
     few, _ = count_queries(client, q="telemedicinstrategi")
     many, response = count_queries(client, q="regioner")
     assert response.content.decode().count('class="search-hit"') == 20
-    # candidates with their counts, the facets' body names, the page with its snippets
-    assert few == many == 3
+    # candidates with their counts, the facets' body names, the page, its snippets
+    assert few == many == 4
 
 
 @pytest.mark.usefixtures("db_archive", "search_cache")
@@ -430,11 +430,22 @@ def test_a_repeated_search_is_answered_from_the_cache(client):
     again, _ = count_queries(client, q="regioner")
     second_page, _ = count_queries(client, q="regioner", side="2")
     newest, _ = count_queries(client, q="regioner", sortering="nyeste")
-    assert first == 3 and again == 1 and second_page == 1
-    assert newest == 2  # the date order pages through every match: its ids, then the page
+    assert first == 4 and again == 1
+    assert second_page == 2  # the page, and the snippets of its items (then cached too)
+    # The date order pages through every match: its ids, the page, its items' snippets.
+    assert newest == 3 and count_queries(client, q="regioner", sortering="nyeste")[0] == 1
     cached = get_json(client, q="regioner")
     with override_settings(SEARCH_CACHE_SECONDS=0):
         assert get_json(client, q="regioner") == cached
+
+
+@pytest.mark.usefixtures("db_archive", "search_cache")
+def test_a_snippet_is_made_again_when_its_item_changes(client):
+    first = get_json(client, q="regioner")["hits"][0]
+    assert count_queries(client, q="regioner")[0] == 1
+    item = AgendaItem.objects.get(title=first["title"], number=first["number"])
+    AgendaItem.objects.filter(pk=item.pk).update(handler="Ny sagsbehandler")
+    assert count_queries(client, q="regioner")[0] == 2  # the page, and that item's snippet
 
 
 @pytest.mark.usefixtures("db_archive", "search_cache")
