@@ -1,5 +1,9 @@
-"""Fixtures shared by the whole suite."""
+"""Fixtures and helpers shared by the whole suite."""
 
+import contextlib
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -7,6 +11,33 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"
 GOLD = REPO / "tests" / "data" / "gold"
+
+
+def run_manage(env: dict, *args: str) -> subprocess.CompletedProcess:
+    """`python manage.py ARGS` in a process of its own, with exactly `env`."""
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+@contextlib.contextmanager
+def database_unreachable() -> Iterator[None]:
+    """A real failed connection: the default alias points at a database that does not exist."""
+    from django.db import connection
+
+    original = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = "moedearkiv_database_that_is_gone"
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = original
 
 
 @pytest.fixture

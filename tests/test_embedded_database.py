@@ -7,12 +7,10 @@ manage.py, as `make run` does, with DATABASE_URL unset.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
 
-from .conftest import REPO
+from .conftest import run_manage
 
 COUNT = "from meetings.models import AgendaItem; print(AgendaItem.objects.count())"
 
@@ -24,29 +22,18 @@ def embedded_env(tmp_path_factory):
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env.update({"EMBEDDED_DB_DIR": str(data_dir), "DEBUG": "true", "LOG_LEVEL": "WARNING"})
     yield env, data_dir
-    manage(env, "embedded_db", "stop")
-
-
-def manage(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    run_manage(env, "embedded_db", "stop")
 
 
 def test_fresh_folder_migrates_imports_and_keeps_data_after_a_restart(embedded_env):
     env, data_dir = embedded_env
-    assert manage(env, "migrate", "--no-input", "-v", "0").returncode == 0
-    imported = manage(env, "ingest", "samples/004_8d8a7837cce6a1ab.txt")
+    assert run_manage(env, "migrate", "--no-input", "-v", "0").returncode == 0
+    imported = run_manage(env, "ingest", "samples/004_8d8a7837cce6a1ab.txt")
     assert imported.returncode == 0, imported.stderr
     # Each command released its handle, so the server is stopped between commands.
     assert not (data_dir / "postmaster.pid").exists()
-    assert manage(env, "shell", "-v", "0", "-c", COUNT).stdout.strip() == "5"
-    again = manage(env, "ingest", "samples/004_8d8a7837cce6a1ab.txt")
+    assert run_manage(env, "shell", "-v", "0", "-c", COUNT).stdout.strip() == "5"
+    again = run_manage(env, "ingest", "samples/004_8d8a7837cce6a1ab.txt")
     assert "unchanged: " in again.stdout
 
 
@@ -58,5 +45,5 @@ def test_danish_letters_fold_in_the_embedded_database(embedded_env):
         "to_tsvector('danish', 'beslutningerne') @@ to_tsquery('danish', 'beslutning')\");"
         "print(cur.fetchone())"
     )
-    result = manage(env, "shell", "-v", "0", "-c", code)
+    result = run_manage(env, "shell", "-v", "0", "-c", code)
     assert result.stdout.strip() == "('økonomiudvalget æå', True)", result.stderr

@@ -1,5 +1,6 @@
 import pytest
-from django.db import connection
+
+from .conftest import database_unreachable
 
 
 @pytest.mark.django_db
@@ -11,15 +12,8 @@ def test_healthz_reports_reachable_database(client):
 
 @pytest.mark.django_db(transaction=True)
 def test_healthz_answers_503_when_the_database_is_unreachable(client):
-    """A real failed connection: the default alias pointed at a database that does not exist."""
-    original = connection.settings_dict["NAME"]
-    connection.close()
-    connection.settings_dict["NAME"] = "moedearkiv_no_such_database"
-    try:
+    with database_unreachable():
         response = client.get("/healthz")
-    finally:
-        connection.close()
-        connection.settings_dict["NAME"] = original
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "error"

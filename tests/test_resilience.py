@@ -3,22 +3,18 @@
 import pytest
 from django.db import connection
 
+from .conftest import database_unreachable
+
 
 @pytest.mark.django_db(transaction=True)
 def test_friendly_503_when_the_database_is_down_and_recovery_after(client):
-    original = connection.settings_dict["NAME"]
-    connection.close()
-    connection.settings_dict["NAME"] = "moedearkiv_database_that_is_gone"
-    try:
+    with database_unreachable():
         response = client.get("/healthz")
         assert response.status_code == 503
         page = client.get("/organer/")
         assert page.status_code == 503
         assert "midlertidigt utilgængeligt" in page.content.decode()
         assert "Traceback" not in page.content.decode()
-    finally:
-        connection.close()
-        connection.settings_dict["NAME"] = original
     assert client.get("/healthz").status_code == 200
     assert client.get("/organer/").status_code == 200
 

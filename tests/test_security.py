@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 
 import pytest
 
-from .conftest import REPO
+from .conftest import run_manage
 
 PRODUCTION_ENV = {
     "DEBUG": "false",
@@ -18,15 +17,7 @@ PRODUCTION_ENV = {
 
 
 def manage(*args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, **PRODUCTION_ENV}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_manage({**os.environ, **PRODUCTION_ENV}, *args)
 
 
 def test_deployment_check_is_clean_with_production_settings():
