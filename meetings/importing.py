@@ -5,9 +5,6 @@ the parser version and the metadata applied to it). The same version again is
 "unchanged" and writes nothing; a new version replaces exactly that document's
 items in one transaction; a document that fails writes nothing at all.
 
-A run (`run_import`) parses the next document on a helper thread while it
-stores the current one; that thread runs only the parser, never a query.
-
 This module must never invent a meeting date, and never store any content of
 a confidential item: not on the item, and not in the stored document either
 (its text is kept with confidential spans blanked, its bytes only when it has
@@ -21,12 +18,10 @@ import datetime as dt
 import hashlib
 import json
 import tomllib
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 from django.db import DatabaseError, connection, models, transaction
@@ -182,7 +177,14 @@ def _load_sidecar(sidecar: Path) -> Metadata:
 
 def import_file(path: Path, options: Metadata, *, dry_run: bool = False) -> FileResult:
     """Import one file; never raises for a bad document (the result says failed and why)."""
-    return _begin_file(path, options, dry_run=dry_run)()
+    try:
+        if path.stat().st_size > MAX_DOCUMENT_BYTES:
+            raise ImportError_(f"larger than {MAX_DOCUMENT_BYTES // 2**20} MB")
+        metadata = options.merged_over(read_sidecar(path))
+        data = path.read_bytes()
+    except (OSError, ImportError_) as exc:
+        return FileResult(str(path), ImportedFile.FAILED, _reason(exc))
+    return import_document(data, path.name, metadata, dry_run=dry_run, display=str(path))
 
 
 def import_document(
@@ -194,60 +196,12 @@ def import_document(
     display: str | None = None,
 ) -> FileResult:
     """Import one document's bytes under its file name; never raises for a bad document."""
-    return _begin(data, file_name, metadata, display or file_name, dry_run=dry_run)()
-
-
-def _import_files(
-    paths: Iterable[Path], options: Metadata, *, dry_run: bool
-) -> Iterator[FileResult]:
-    """import_file for each path in turn, parsing the next document while one is stored.
-
-    Parsing is Python and storing mostly waits on PostgreSQL, so on two cores
-    the two overlap. Only parsing runs ahead (one document): reading, checking
-    and storing stay on this thread, in order, one transaction per document.
-    """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="parse-ahead") as parser:
-        begun: deque[Callable[[], FileResult]] = deque()
-        for path in paths:
-            begun.append(_begin_file(path, options, dry_run=dry_run, parser=parser))
-            if len(begun) > 1:
-                yield begun.popleft()()
-        while begun:
-            yield begun.popleft()()
-
-
-def _begin_file(
-    path: Path, options: Metadata, *, dry_run: bool, parser: Executor | None = None
-) -> Callable[[], FileResult]:
-    """Read the file and its sidecar, then _begin; a file that cannot be read fails here."""
-    try:
-        if path.stat().st_size > MAX_DOCUMENT_BYTES:
-            raise ImportError_(f"larger than {MAX_DOCUMENT_BYTES // 2**20} MB")
-        metadata = options.merged_over(read_sidecar(path))
-        data = path.read_bytes()
-    except (OSError, ImportError_) as exc:
-        return partial(FileResult, str(path), ImportedFile.FAILED, _reason(exc))
-    return _begin(data, path.name, metadata, str(path), dry_run=dry_run, parser=parser)
-
-
-def _begin(
-    data: bytes,
-    file_name: str,
-    metadata: Metadata,
-    display: str,
-    *,
-    dry_run: bool,
-    parser: Executor | None = None,
-) -> Callable[[], FileResult]:
-    """Hash and check the document, start its parse (on `parser` if given): call to store it."""
+    display = display or file_name
     sha256 = hashlib.sha256(data).hexdigest()
     if _is_unchanged(file_name, sha256, metadata):
-        return partial(FileResult, display, ImportedFile.UNCHANGED, "unchanged")
-    if parser is None:
-        parse = partial(_parse, data, file_name, metadata)
-    else:
-        parse = parser.submit(_parse, data, file_name, metadata).result
-    return lambda: _save(parse(), data, file_name, sha256, metadata, dry_run, display)
+        return FileResult(display, ImportedFile.UNCHANGED, "unchanged")
+    parsed = _parse(data, file_name, metadata)
+    return _save(parsed, data, file_name, sha256, metadata, dry_run, display)
 
 
 def _parse(data: bytes, file_name: str, metadata: Metadata) -> parsing.ParsedDocument | str:
@@ -672,7 +626,7 @@ def run_import(
     started_at = timezone.now()
     results = list(extra_failures)
     with _commits_flushed_by_the_run():
-        for result in _import_files(paths, options, dry_run=dry_run):
+        for result in (import_file(p, options, dry_run=dry_run) for p in paths):
             results.append(result)
             if on_file:
                 on_file(result)
