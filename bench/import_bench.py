@@ -19,6 +19,7 @@ It never touches any other database: it refuses a database name without
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import datetime as dt
 import json
@@ -104,6 +105,24 @@ def server_cpu_seconds(pid: int) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
+def machine_busy_seconds() -> float:
+    """CPU time every process on the machine has used (/proc/stat: all but idle and iowait)."""
+    with open("/proc/stat") as stat:
+        fields = [int(n) for n in stat.readline().split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def workers_rss_mb() -> float:
+    """Resident set of this process's children (the import workers), in MB."""
+    import psutil
+
+    total = 0
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            total += child.memory_info().rss
+    return total / 2**20
+
+
 def rss_mb() -> tuple[float, float]:
     """(current resident set, peak resident set) of this process, in MB."""
     with open("/proc/self/statm") as statm:
@@ -122,6 +141,9 @@ def main() -> None:
     )
     parser.add_argument("--profile", action="store_true", help="print the top of a cProfile")
     parser.add_argument("--keep-db", action="store_true", help="leave the database for a look")
+    parser.add_argument(
+        "--jobs", type=int, default=None, help="import processes (default: as ingest, one per CPU)"
+    )
     args = parser.parse_args()
 
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
@@ -137,7 +159,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection, connections
 
-    from meetings.importing import FileResult, Metadata, collect_files, run_import
+    from meetings.importing import FileResult, Metadata, collect_files, default_jobs, run_import
     from meetings.models import AgendaItem, Body, Meeting
 
     try:
@@ -153,6 +175,7 @@ def main() -> None:
             checkpoints = {round(len(files) * q / 4) for q in (1, 2, 3, 4)}
             done = items = 0
             print(f"{'documents':>9} {'seconds':>8} {'docs/s':>7} {'rss MB':>7} {'maxrss MB':>9}"
+                  f" {'workers MB':>10}"
                   + (f" {'traced peak MB':>14}" if args.tracemalloc else ""))  # fmt: skip
 
             def on_file(result: FileResult) -> None:
@@ -164,7 +187,7 @@ def main() -> None:
                     current, peak = rss_mb()
                     line = (
                         f"{done:>9} {elapsed:>8.1f} {done / elapsed:>7.1f} "
-                        f"{current:>7.0f} {peak:>9.0f}"
+                        f"{current:>7.0f} {peak:>9.0f} {workers_rss_mb():>10.0f}"
                     )
                     if args.tracemalloc:
                         line += f" {tracemalloc.get_traced_memory()[1] / 2**20:>14.1f}"
@@ -181,10 +204,17 @@ def main() -> None:
             started, cpu_started = time.perf_counter(), time.process_time()
             if profiler:
                 profiler.enable()
-            run = run_import(files, Metadata(), started_by="import bench", on_file=on_file)
+            jobs = args.jobs or default_jobs()
+            machine_before = machine_busy_seconds()
+            run = run_import(
+                files, Metadata(), started_by="import bench", on_file=on_file, jobs=jobs
+            )
             if profiler:
                 profiler.disable()
             seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+            machine = machine_busy_seconds() - machine_before
+            workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+            workers_cpu = workers.ru_utime + workers.ru_stime
             server_after = server_cpu_seconds(backend)
             tracemalloc.stop()
 
@@ -197,15 +227,20 @@ def main() -> None:
             print(f"  failed: {failure.path}: {failure.message}")
         print(
             f"total {seconds:.1f} s: {len(files) / seconds:.1f} documents/s, "
-            f"{items / seconds:.0f} items/s; peak RSS {rss_mb()[1]:.0f} MB"
+            f"{items / seconds:.0f} items/s; peak RSS {rss_mb()[1]:.0f} MB, "
+            f"largest worker's {workers.ru_maxrss / 1024:.0f} MB"
         )
         # Wall time depends on what else the machine runs; CPU time much less so.
         server = (
-            f", PostgreSQL backend {server_after - server_before:.1f} s"
-            if server_before is not None and server_after is not None
+            f", its PostgreSQL backend {server_after - server_before:.1f} s"
+            if server_before is not None and server_after is not None and jobs == 1
             else ""
         )
-        print(f"CPU: this process {cpu:.1f} s{server} (load average {os.getloadavg()[0]:.1f})")
+        print(
+            f"{jobs} import process(es); CPU: this process {cpu:.1f} s{server}, "
+            f"worker processes {workers_cpu:.1f} s, whole machine busy {machine:.1f} s of "
+            f"{seconds * os.cpu_count():.1f} s (load average {os.getloadavg()[0]:.1f})"
+        )
         if profiler:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
     finally:

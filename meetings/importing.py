@@ -17,14 +17,27 @@ import bisect
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
+import multiprocessing.util
+import os
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
-from django.db import DatabaseError, connection, models, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    OperationalError,
+    connection,
+    connections,
+    models,
+    transaction,
+)
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -44,6 +57,11 @@ from .models import (
 )
 
 SUFFIXES = {".txt", ".pdf"}
+# A document whose transaction lost a race with another import process (a deadlock,
+# or a body or case number both created) is tried again from the start, this often.
+ATTEMPTS = 3
+# PostgreSQL's SQLSTATEs for a lost race: unique violation, serialization failure, deadlock.
+RACE_SQLSTATES = {"23505", "40001", "40P01"}
 SIDECAR_SUFFIXES = (".meta.json", ".meta.toml")
 EARLIEST_YEAR = 1900
 # Documents are at most a few MB; anything bigger is not minutes.
@@ -228,23 +246,39 @@ def _save(
 ) -> FileResult:
     if isinstance(parsed, str):
         return FileResult(display, ImportedFile.FAILED, parsed)
-    try:
-        with transaction.atomic():
-            _lock(file_name)
-            current = _current_version(file_name)
-            # Re-checked under the lock: a concurrent import of the same file may have won.
-            if current and _is_same_version(current, sha256, metadata):
-                return FileResult(display, ImportedFile.UNCHANGED, "unchanged")
-            result = _store(parsed, data, file_name, sha256, metadata, current)
-            if dry_run:
-                transaction.set_rollback(True)
-    except DatabaseError as exc:
-        # The whole document rolled back: the archive keeps its previous version.
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return FileResult(display, ImportedFile.FAILED, f"could not be stored: {first_line}")
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                _lock(f"file:{file_name}")
+                current = _current_version(file_name)
+                # Re-checked under the lock: a concurrent import of the same file may have won.
+                if current and _is_same_version(current, sha256, metadata):
+                    return FileResult(display, ImportedFile.UNCHANGED, "unchanged")
+                result = _store(parsed, data, file_name, sha256, metadata, current)
+                if dry_run:
+                    transaction.set_rollback(True)
+            break
+        except DatabaseError as exc:
+            # The whole document rolled back: the archive keeps its previous version.
+            if attempt < ATTEMPTS and _lost_a_race(exc):
+                continue
+            return FileResult(
+                display, ImportedFile.FAILED, f"could not be stored: {_first_line(exc)}"
+            )
     result.path = display
     result.warnings = list(parsed.warnings)
     return result
+
+
+def _lost_a_race(exc: DatabaseError) -> bool:
+    if not isinstance(exc, IntegrityError | OperationalError):
+        return False
+    return getattr(exc.__cause__, "sqlstate", None) in RACE_SQLSTATES
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _reason(exc: Exception) -> str:
@@ -280,11 +314,15 @@ def _is_same_version(document: SourceDocument, sha256: str, metadata: Metadata) 
     )
 
 
-def _lock(file_name: str) -> None:
-    """Serialise imports of one file name across processes until the transaction ends."""
+def _lock(key: str) -> None:
+    """Serialise imports touching `key` (a file, a body, a meeting) until the transaction ends.
+
+    What one holder created is committed when the next gets the lock, so
+    "look it up, else create it" is safe between import processes.
+    """
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"moedearkiv:{file_name}"]
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"moedearkiv:{key}"]
         )
 
 
@@ -412,6 +450,7 @@ def danish_slug(text: str) -> str:
 def _body(name: str | None) -> Body | None:
     if not name:
         return None
+    _lock(f"body:{name.casefold()}")
     body = Body.objects.filter(name__iexact=name).first()
     if body:
         return body
@@ -428,6 +467,7 @@ def _meeting_for(
     body = _body(parsed.body)
     meeting = None
     if parsed.date and body:
+        _lock(f"meeting:{body.pk}:{parsed.date.isoformat()}")
         meeting = Meeting.objects.filter(body=body, date=parsed.date).first()
     elif parsed.date is None and undated_to_reuse:
         # The same document's undated meeting keeps its row, so its permalink survives.
@@ -593,7 +633,8 @@ def _drop_repeated_numbers(rows: list[AgendaItem]) -> list[AgendaItem]:
 def _cases(numbers: set[str]) -> dict[str, Case]:
     if not numbers:
         return {}
-    Case.objects.bulk_create([Case(number=n) for n in numbers], ignore_conflicts=True)
+    # Sorted: two imports inserting overlapping numbers wait for each other, never deadlock.
+    Case.objects.bulk_create([Case(number=n) for n in sorted(numbers)], ignore_conflicts=True)
     return {case.number: case for case in Case.objects.filter(number__in=numbers)}
 
 
@@ -621,20 +662,58 @@ def run_import(
     dry_run: bool = False,
     on_file: Callable[[FileResult], None] | None = None,
     extra_failures: Sequence[FileResult] = (),
+    jobs: int = 1,
 ) -> ImportRun:
-    """Import every path, record the run and each file's outcome, and return the run."""
+    """Import every path, record the run and each file's outcome, and return the run.
+
+    With jobs > 1, that many processes import documents side by side, each
+    document still in one transaction of its own; results come in path order.
+    """
     started_at = timezone.now()
     results = list(extra_failures)
-    with _commits_flushed_by_the_run():
-        for result in (import_file(p, options, dry_run=dry_run) for p in paths):
-            results.append(result)
-            if on_file:
-                on_file(result)
+    for result in _import_files(paths, options, dry_run=dry_run, jobs=jobs):
+        results.append(result)
+        if on_file:
+            on_file(result)
     if not dry_run and any(r.outcome in _WRITTEN for r in results):
         # Searches would otherwise scan every new item's pending index entries.
         search.clean_search_index()
     run_options = {**options.as_json(), "paths": [str(p) for p in paths]}
     return _record_run(results, run_options, started_at, started_by=started_by, dry_run=dry_run)
+
+
+def default_jobs() -> int:
+    """One import process per CPU this process may use: parsing and the database overlap."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _import_files(
+    paths: Sequence[Path], options: Metadata, *, dry_run: bool, jobs: int
+) -> Iterator[FileResult]:
+    import_one = partial(import_file, options=options, dry_run=dry_run)
+    # Inside a caller's transaction the run stays in it: other processes could
+    # neither see its uncommitted rows nor be rolled back with it.
+    serial = jobs <= 1 or len(paths) < 2 or connection.in_atomic_block
+    if serial or "fork" not in multiprocessing.get_all_start_methods():
+        with _commits_flushed_by_the_run():
+            yield from map(import_one, paths)
+        return
+    # A forked worker must open a connection of its own, never share the parent's socket.
+    connections.close_all()
+    with ProcessPoolExecutor(
+        max_workers=min(jobs, len(paths)),
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_start_import_worker,
+    ) as pool:
+        # Small chunks: memory stays flat, and a slow document holds up few others.
+        yield from pool.map(import_one, paths, chunksize=4)
+
+
+def _start_import_worker() -> None:
+    # Say goodbye to the server when the worker ends, rather than drop the socket.
+    multiprocessing.util.Finalize(None, connections.close_all, exitpriority=10)
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO off")  # see _commits_flushed_by_the_run
 
 
 @contextmanager

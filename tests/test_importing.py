@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection
 
 from meetings import importing
@@ -296,7 +297,6 @@ def test_missing_path_and_bad_option_are_errors(tmp_path):
     code, out, err = ingest(str(tmp_path / "nowhere"))
     assert code == 1
     assert "nowhere: no such file" in err
-    from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="not a date"):
         call_command("ingest", str(tmp_path), "--date", "2024-02-30")
@@ -387,8 +387,8 @@ def test_a_replacement_reports_the_items_it_removed(tmp_path):
 
 @pytest.mark.django_db
 def test_one_file_name_twice_in_a_run_is_stored_once(tmp_path):
-    # The second copy is checked before the first is stored (parsing runs
-    # ahead); the check under the lock still finds it unchanged.
+    # Identical bytes under one name: the second is "unchanged" (in a parallel
+    # run it may be checked before the first is stored; the lock re-checks).
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     first, second = copy_sample(tmp_path / "a", SST), copy_sample(tmp_path / "b", SST)
@@ -447,3 +447,105 @@ def test_search_vectors_are_computed_once_and_include_case_numbers(tmp_path):
         cursor.execute("SELECT id, search_vector::text FROM meetings_agendaitem ORDER BY id")
         assert cursor.fetchall() == stored
     assert "mod202500121" in dict(stored)[AgendaItem.objects.get(number=9).pk]
+
+
+# ------------------------------------------------------------ parallel runs
+
+
+def _archive_by_key() -> dict:
+    """The archive by natural keys (primary keys differ between runs)."""
+    return {
+        "bodies": sorted(Body.objects.values_list("name", "slug")),
+        "meetings": sorted(Meeting.objects.values_list("body__name", "date", "slug"), key=repr),
+        "items": sorted(
+            AgendaItem.objects.values_list(
+                "document__file_name", "meeting__slug", "number", "kind", "is_current", "title"
+            )
+        ),
+        "case_links": sorted(
+            Case.objects.values_list("number", "items__document__file_name", "items__number"),
+            key=repr,
+        ),
+        "attachments": Attachment.objects.count(),
+    }
+
+
+def _many_documents(folder: Path) -> list[Path]:
+    """Twelve documents: three new bodies each named by several of them, shared case numbers."""
+    paths = []
+    for i in range(12):
+        sample = [SST, MODERN, BOARD][i % 3]
+        path = copy_sample(folder, sample, f"{i:02d}_{sample}")
+        meta = {"body": f"Udvalg {i % 3}", "date": f"2024-0{1 + i // 3}-1{i % 3}"}
+        path.with_name(path.name + ".meta.json").write_text(json.dumps(meta))
+        paths.append(path)
+    return paths
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_parallel_run_stores_what_a_serial_run_stores(tmp_path):
+    paths = _many_documents(tmp_path)
+    serial = run_import(paths, Metadata(), started_by="test", jobs=1)
+    expected = _archive_by_key()
+    call_command("flush", interactive=False, verbosity=0)
+
+    parallel = run_import(paths, Metadata(), started_by="test", jobs=2)
+
+    assert (serial.created, parallel.created, parallel.failed) == (12, 12, 0)
+    # Results in path order, as the serial run gives them.
+    assert list(parallel.files.order_by("id").values_list("path", flat=True)) == [
+        str(p) for p in paths
+    ]
+    assert _archive_by_key() == expected
+    assert Body.objects.count() == 3
+    again = run_import(paths, Metadata(), started_by="test", jobs=2)
+    assert (again.unchanged, again.created, again.replaced) == (12, 0, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_documents_creating_one_new_body_at_once_share_it(tmp_path):
+    data = (SAMPLES / SST).read_bytes()
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def worker(n: int) -> None:
+        try:
+            barrier.wait()
+            metadata = Metadata(body="Nyt udvalg", date=importing.parse_date(f"2024-05-0{n}", ""))
+            outcomes.append(import_document(data, f"{n}.txt", metadata).outcome)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert outcomes == ["created", "created"]
+    assert list(Body.objects.values_list("name", flat=True)) == ["Nyt udvalg"]
+    assert sorted(Meeting.objects.values_list("slug", flat=True)) == [
+        "2024-05-01-nyt-udvalg",
+        "2024-05-02-nyt-udvalg",
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ingest_with_jobs_reports_every_file_in_order(tmp_path):
+    paths = _many_documents(tmp_path)
+    (tmp_path / "brev.txt").write_text("Kære alle,\n\nHer er en indkøbsliste.\n")
+
+    code, out, err = ingest(str(tmp_path), "--jobs", "2")
+
+    assert code == 1
+    created = [line.split(" (")[0] for line in out.splitlines() if line.startswith("created")]
+    assert created == [f"created: {p}" for p in paths]
+    assert err == f"error: {tmp_path / 'brev.txt'}: no agenda items found (layout generic)\n"
+    assert out.splitlines()[-1].startswith("12 imported, 0 replaced, 0 unchanged, 1 failed")
+
+
+@pytest.mark.django_db
+def test_ingest_refuses_fewer_than_one_job(tmp_path):
+    copy_sample(tmp_path, SST)
+    with pytest.raises(CommandError, match="--jobs"):
+        call_command("ingest", str(tmp_path), "--jobs", "0")

@@ -14,6 +14,7 @@ from meetings.importing import (
     ImportError_,
     Metadata,
     collect_files,
+    default_jobs,
     parse_date,
     run_import,
 )
@@ -31,8 +32,16 @@ class Command(BaseCommand):
         )
         parser.add_argument("--kind", choices=[parsing.AGENDA, parsing.MINUTES])
         parser.add_argument("--dry-run", action="store_true", help="report, write nothing")
+        parser.add_argument(
+            "--jobs",
+            type=int,
+            default=default_jobs(),
+            help="documents imported side by side (default: one per CPU)",
+        )
 
-    def handle(self, *args, paths, body, date, kind, dry_run, **options):
+    def handle(self, *args, paths, body, date, kind, dry_run, jobs, **options):
+        if jobs < 1:
+            raise CommandError("--jobs must be at least 1")
         try:
             stated = Metadata(body=body, date=parse_date(date, "--date"), kind=kind)
         except ImportError_ as exc:
@@ -63,6 +72,7 @@ class Command(BaseCommand):
             dry_run=dry_run,
             on_file=on_file,
             extra_failures=missing,
+            jobs=jobs,
         )
         bar.close()
         prefix = "dry run, nothing written: " if dry_run else ""
