@@ -2,9 +2,13 @@
 
 import multiprocessing
 import os
+import time
 
 # Web requests get a statement timeout (see archive/settings.py); set before Django loads.
 os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT_MS", "5000")
+# One value for all workers of this server (they share cached pages), a new one for
+# the next start, so pages rendered by the code of a previous deployment are not served.
+os.environ["PAGE_CACHE_GENERATION"] = str(time.time_ns())
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # A request is CPU work (Django, and PostgreSQL on the same cores) with short waits for the

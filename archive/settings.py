@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "meetings.middleware.DanishFirstLocaleMiddleware",
+    "meetings.page_cache.PublicPageCacheMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -145,6 +146,20 @@ if STATEMENT_TIMEOUT_MS:
         f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
     )
 
+# Per process: search results and snippets (meetings/search.py). Shared by every web
+# process, in the database: whole public pages until the archive changes
+# (meetings/page_cache.py); PAGE_CACHE_SECONDS=0 turns that off (DEBUG does).
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0" if DEBUG else "600"))
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "meetings_page_cache",
+        "TIMEOUT": PAGE_CACHE_SECONDS or None,
+        "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 4},
+    },
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -156,6 +171,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "da"
 LANGUAGES = [("da", "Dansk"), ("en", "English")]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60  # the reader's choice outlives the browser session
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Copenhagen"
 USE_I18N = True

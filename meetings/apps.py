@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Møder")
+
+    def ready(self) -> None:
+        from . import page_cache
+
+        page_cache.connect_signals()

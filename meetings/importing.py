@@ -41,7 +41,7 @@ from django.db import (
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import parsing, search
+from . import page_cache, parsing, search
 from .models import (
     CONFIDENTIAL,
     MINUTES,
@@ -257,6 +257,8 @@ def _save(
                 result = _store(parsed, data, file_name, sha256, metadata, current)
                 if dry_run:
                     transaction.set_rollback(True)
+                else:
+                    page_cache.archive_changed()
             break
         except DatabaseError as exc:
             # The whole document rolled back: the archive keeps its previous version.

@@ -19,7 +19,7 @@ class DanishFirstLocaleMiddleware:
 
     Django's LocaleMiddleware would follow the browser's Accept-Language, so a
     Danish journalist with an English browser would get an English archive.
-    The choice is the language cookie that /i18n/setlang/ sets.
+    The choice is the language cookie that the footer links (/sprog/<code>/) set.
     """
 
     def __init__(self, get_response):

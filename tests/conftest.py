@@ -55,6 +55,8 @@ def _plain_static_files(settings):
     # The test client and live server speak plain HTTP; tests/test_security.py
     # checks the HTTPS settings in a process of their own.
     settings.SECURE_SSL_REDIRECT = False
+    # Pages are rendered afresh in tests; tests/test_page_cache.py turns the cache on.
+    settings.PAGE_CACHE_SECONDS = 0
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
 

@@ -123,22 +123,41 @@ def test_a_reader_who_chose_english_gets_english(client):
     assert '<label for="header-q">Search the archive</label>' in page
     assert "The archive in figures" in page
     assert "Skip to content" in page and "Spring til indhold" not in page
-    assert "Language" in page and '<option value="en" selected>English</option>' in page
+    assert '<strong aria-current="true" lang="en">English</strong>' in page
+    assert 'href="/sprog/da/?next=/"' in page
 
 
 @pytest.mark.django_db
 def test_the_footer_switch_sets_english_and_back(client):
-    response = client.post("/i18n/setlang/", {"language": "en", "next": "/soeg/"})
+    response = client.get("/sprog/en/", {"next": "/soeg/"})
 
     assert response.status_code == 302 and response.url == "/soeg/"
+    assert response.cookies[settings.LANGUAGE_COOKIE_NAME]["max-age"] == 365 * 24 * 60 * 60
     # The choice outlives the browser's own preference.
     page = client.get("/soeg/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
     assert "<title>Search · Mødearkiv</title>" in page
     assert "<h1>Search the archive</h1>" in page
     assert "How to search" in page
 
-    client.post("/i18n/setlang/", {"language": "da", "next": "/"})
+    client.get("/sprog/da/", {"next": "/"})
     assert "<h1>Søg i arkivet</h1>" in client.get("/soeg/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_language_links_never_send_the_reader_elsewhere(client):
+    for target in ("https://evil.example/", "//evil.example/x", "javascript:alert(1)"):
+        response = client.get("/sprog/en/", {"next": target})
+        assert response.status_code == 302 and response.url == "/"
+    assert client.get("/sprog/xx/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_public_page_carries_nothing_personal(client):
+    """No CSRF token or cookie: the same page for every reader, so it can be cached."""
+    response = client.get("/soeg/", {"q": "budget"})
+
+    assert "csrfmiddlewaretoken" not in response.content.decode()
+    assert not response.cookies
 
 
 @pytest.mark.django_db

@@ -1,0 +1,158 @@
+"""Public pages cached whole, shared by every web process, until the archive changes.
+
+The archive changes only when something is imported or staff correct it, and
+every reader without a login sees the same page for the same address and
+language. So a rendered page is kept in the "pages" cache (a table in the
+database, shared by all gunicorn workers) under a key made of the archive's
+version, the page language, the server's generation and the full address.
+
+The version is a database sequence, advanced after every commit that changes
+the archive: each imported document (importing.py) and every save or delete
+of an archive row through the ORM (the admin's corrections; see signals
+below). A reader who reads the old version just after such a commit may
+store the new content under the old key, which no one asks for any more;
+no reader can store old content under the new version. Entries also expire
+after settings.PAGE_CACHE_SECONDS, so a change made behind the ORM's back
+(hand-written SQL) is seen at the latest then.
+
+Never cached: anything but GET, readers with a session (staff) or any other
+cookie than the language choice, the admin, answers other than 200, answers
+that set a cookie or forbid caching, and large answers (exports).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DatabaseError, connection, transaction
+from django.db.models.signals import post_delete, post_migrate, post_save
+from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
+
+VERSION_SEQUENCE = "meetings_archive_version"
+CACHE_ALIAS = "pages"
+MAX_CACHED_BYTES = 1024 * 1024
+HEADER = "X-Page-Cache"
+# Paths that are never cached: staff pages, probes, redirects that set cookies, files.
+UNCACHED_PREFIXES = ("/admin/", "/healthz", "/sprog/", "/static/")
+UNCACHED_SUFFIXES = ("/fil",)
+# Set by gunicorn's master before it forks (gunicorn.conf.py), so all workers of one
+# server share pages, and pages rendered by the previous deployment's code are not served.
+GENERATION = os.environ.setdefault("PAGE_CACHE_GENERATION", str(time.time_ns()))
+
+
+def archive_version() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT last_value FROM {VERSION_SEQUENCE}")
+        return cursor.fetchone()[0]
+
+
+def archive_changed() -> None:
+    """Advance the version once the current transaction commits (at once outside one)."""
+    transaction.on_commit(_advance_version)
+
+
+def _advance_version() -> None:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT nextval('{VERSION_SEQUENCE}')")
+    except DatabaseError:
+        # The change is committed; its pages go stale for at most PAGE_CACHE_SECONDS.
+        logger.warning("could not advance the archive version", exc_info=True)
+
+
+class PublicPageCacheMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.allowed_cookies = {settings.LANGUAGE_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        seconds = settings.PAGE_CACHE_SECONDS
+        if not seconds or not self._cacheable_request(request):
+            return self.get_response(request)
+        try:
+            key = self._key(request)
+            stored = caches[CACHE_ALIAS].get(key)
+        except DatabaseError:
+            # The view will meet the same trouble and answer it (a friendly 503).
+            return self.get_response(request)
+        if stored is not None:
+            return _response_from(stored)
+        response = self.get_response(request)
+        if self._cacheable_response(response):
+            try:
+                caches[CACHE_ALIAS].set(key, _stored_form(response), seconds)
+            except DatabaseError:
+                logger.warning("could not store %s in the page cache", request.path, exc_info=True)
+            response[HEADER] = "miss"
+        return response
+
+    def _cacheable_request(self, request: HttpRequest) -> bool:
+        path = request.path
+        return (
+            request.method == "GET"
+            and set(request.COOKIES) <= self.allowed_cookies
+            and not path.startswith(UNCACHED_PREFIXES)
+            and not path.endswith(UNCACHED_SUFFIXES)
+        )
+
+    def _key(self, request: HttpRequest) -> str:
+        address = request.get_full_path().encode("utf-8", "surrogateescape")
+        digest = hashlib.sha256(address).hexdigest()
+        return f"page:{GENERATION}:{archive_version()}:{request.LANGUAGE_CODE}:{digest}"
+
+    @staticmethod
+    def _cacheable_response(response: HttpResponse) -> bool:
+        cache_control = response.get("Cache-Control", "").lower()
+        return (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not any(word in cache_control for word in ("private", "no-store", "no-cache"))
+            and len(response.content) <= MAX_CACHED_BYTES
+        )
+
+
+def _stored_form(response: HttpResponse) -> tuple[bytes, list[tuple[str, str]]]:
+    return response.content, list(response.headers.items())
+
+
+def _response_from(stored: tuple[bytes, list[tuple[str, str]]]) -> HttpResponse:
+    content, headers = stored
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    response[HEADER] = "hit"
+    return response
+
+
+def _archive_row_changed(sender, **kwargs) -> None:
+    archive_changed()
+
+
+def _migrated(sender, **kwargs) -> None:
+    if sender.name == "meetings":
+        archive_changed()
+
+
+def connect_signals() -> None:
+    """Saves and deletes of the rows that pages show, one by one (the admin's corrections).
+
+    Bulk writes send no signals: the importer advances the version itself.
+    post_delete is connected only to models deleted one by one anyway: a
+    listener costs Django's fast bulk delete of a model's rows.
+    """
+    from .models import AgendaItem, Attachment, Body, Case, Meeting, SourceDocument
+
+    for model in (AgendaItem, Attachment, Body, Case, Meeting, SourceDocument):
+        post_save.connect(_archive_row_changed, sender=model, dispatch_uid=f"pages:{model}")
+    for model in (Body, Meeting, SourceDocument):
+        post_delete.connect(_archive_row_changed, sender=model, dispatch_uid=f"pages-:{model}")
+    post_migrate.connect(_migrated, dispatch_uid="page_cache_migrate")

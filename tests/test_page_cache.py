@@ -1,0 +1,154 @@
+"""Whole public pages cached until the archive changes (meetings/page_cache.py)."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+from django.core.cache import caches
+from django.db import connection
+
+from meetings import page_cache
+from meetings.importing import Metadata, import_document
+from meetings.models import Meeting
+
+from .conftest import SAMPLES, database_unreachable
+
+SST = "004_8d8a7837cce6a1ab.txt"  # Sundhedsstyrelsen, one dated meeting, 5 items
+
+
+@pytest.fixture
+def cached_pages(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    caches[page_cache.CACHE_ALIAS].clear()
+
+
+@pytest.fixture
+def sst_meeting(django_capture_on_commit_callbacks) -> Meeting:
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_document((SAMPLES / SST).read_bytes(), SST, Metadata()).outcome == "created"
+    return Meeting.objects.get()
+
+
+def _state(response) -> str | None:
+    return response.headers.get(page_cache.HEADER)
+
+
+@pytest.mark.django_db
+def test_a_page_is_rendered_once_then_served_from_the_cache(client, cached_pages, sst_meeting):
+    url = sst_meeting.get_absolute_url()
+    first, second = client.get(url), client.get(url)
+
+    assert (_state(first), _state(second)) == ("miss", "hit")
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    # The headers the outer layers add are on every answer, cached or not.
+    for name in ("Content-Security-Policy", "X-Frame-Options", "Content-Language"):
+        assert second[name] == first[name]
+
+
+@pytest.mark.django_db
+def test_an_import_makes_every_page_new(
+    client, cached_pages, sst_meeting, django_capture_on_commit_callbacks
+):
+    url = sst_meeting.get_absolute_url()
+    client.get(url)
+    changed = (SAMPLES / SST).read_text(encoding="utf-8").replace("Eventuelt", "Ny overskrift")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        result = import_document(changed.encode(), SST, Metadata())
+
+    assert result.outcome == "replaced"
+    page = client.get(url)
+    assert _state(page) == "miss" and "Ny overskrift" in page.content.decode()
+    assert _state(client.get(url)) == "hit"
+
+
+@pytest.mark.django_db
+def test_a_staff_correction_makes_the_page_new(
+    client, cached_pages, sst_meeting, django_capture_on_commit_callbacks
+):
+    url = sst_meeting.get_absolute_url()
+    client.get(url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        sst_meeting.location = "Mødelokale 7"
+        sst_meeting.save()
+
+    page = client.get(url)
+    assert _state(page) == "miss" and "Mødelokale 7" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_nothing_is_served_stale_before_the_change_commits(client, cached_pages, sst_meeting):
+    """Inside the correcting transaction the version has not moved: it moves at commit."""
+    before = page_cache.archive_version()
+    sst_meeting.location = "Mødelokale 7"
+    sst_meeting.save()  # the test's transaction never commits
+
+    assert page_cache.archive_version() == before
+
+
+@pytest.mark.django_db
+def test_each_language_has_its_own_copy(client, cached_pages, sst_meeting):
+    url = sst_meeting.get_absolute_url()
+    danish = client.get(url)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.get(url)
+
+    assert _state(english) == "miss"
+    assert '<html lang="en">' in english.content.decode()
+    assert '<html lang="da">' in danish.content.decode()
+    assert _state(client.get(url)) == "hit"
+
+
+@pytest.mark.django_db
+def test_addresses_differ_by_query(client, cached_pages, sst_meeting):
+    assert _state(client.get("/soeg/", {"q": "sundhed"})) == "miss"
+    assert _state(client.get("/soeg/", {"q": "sundhed", "format": "json"})) == "miss"
+    assert _state(client.get("/soeg/", {"q": "sundhed"})) == "hit"
+
+
+@pytest.mark.django_db
+def test_staff_and_readers_with_other_cookies_get_fresh_pages(client, cached_pages, sst_meeting):
+    from django.contrib.auth.models import User
+
+    url = sst_meeting.get_absolute_url()
+    client.get(url)
+    client.force_login(User.objects.create_superuser("redaktoer", "r@example.org", "x" * 12))
+
+    assert _state(client.get(url)) is None
+    client.logout()
+    client.cookies["messages"] = "anything"
+    assert _state(client.get(url)) is None
+
+
+@pytest.mark.django_db
+def test_errors_the_admin_and_language_links_are_never_cached(client, cached_pages):
+    for _ in range(2):
+        assert _state(client.get("/moeder/findes-ikke/")) is None
+        assert _state(client.get("/admin/login/")) is None
+        assert _state(client.get("/sprog/en/", {"next": "/"})) is None
+        client.cookies.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_database_down_still_gives_the_friendly_503(client, cached_pages, sst_meeting):
+    url = sst_meeting.get_absolute_url()
+    client.get(url)
+
+    with database_unreachable():
+        response = client.get(url)
+
+    assert response.status_code == 503
+    assert "midlertidigt utilgængeligt" in response.content.decode()
+    assert _state(client.get(url)) == "hit"  # back by itself
+
+
+@pytest.mark.django_db
+def test_the_version_is_advanced_by_a_sequence_outside_transactions(sst_meeting):
+    before = page_cache.archive_version()
+    page_cache._advance_version()
+    assert page_cache.archive_version() == before + 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('meetings_page_cache') IS NOT NULL")
+        assert cursor.fetchone()[0], "migrate makes the cache table"
