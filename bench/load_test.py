@@ -30,35 +30,32 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-SEARCHES = [
-    "sundhedsvæsen",
-    "psykiatri",
-    '"praktiserende læger"',
-    "kræft -screening",
-    "medicin OR lægemidler",
-    "EMN-2024-00932",
-    "2024-00932",
-    "10/2562",
-    "økonomi",
-    "bæredygtig",
-    "patientrettigheder",
-    "akutområdet",
-]
-
 # wrk cycles through the paths; a non-2xx/3xx answer counts as an error.
 WRK_SCRIPT = """
 local paths = {}
 for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
+-- Each thread walks the list from its own starting point, so threads do not ask for the
+-- same address at the same moment; each counts the page cache's answers in its own Lua
+-- state, and done() (in the main state) collects them.
 local counter = 0
 request = function()
   counter = counter + 1
-  return wrk.format("GET", paths[(counter %% #paths) + 1])
+  return wrk.format("GET", paths[((counter + start) %% #paths) + 1])
 end
-local errors = 0
+local threads = {}
+setup = function(thread)
+  thread:set("start", #threads * 4999)
+  table.insert(threads, thread)
+end
+hits, misses = 0, 0
 response = function(status, headers, body)
-  if status >= 400 then errors = errors + 1 end
+  local state = headers["X-Page-Cache"]
+  if state == "hit" then hits = hits + 1 elseif state == "miss" then misses = misses + 1 end
 end
 done = function(summary, latency, requests)
+  local h, m = 0, 0
+  for _, thread in ipairs(threads) do h = h + thread:get("hits"); m = m + thread:get("misses") end
+  io.write(string.format("cache %%d %%d\\n", h, m))
   io.write(string.format("non2xx3xx %%d\\n", summary.errors.status))
   for _, p in pairs({50, 95, 99}) do
     io.write(string.format("p%%d %%.2f\\n", p, latency:percentile(p) / 1000))
@@ -68,6 +65,13 @@ end
 
 
 def pick_paths(count: int) -> list[str]:
+    """`count` requests with a long tail: most addresses occur once or twice in the list.
+
+    Browsing draws from thousands of meetings, items and cases, decision lists
+    from their pages and filters; searches from a few hundred words of the
+    samples' vocabulary (Zipf-like: frequent words more often), phrases,
+    exclusions, real case numbers in several spellings, and some second pages.
+    """
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
@@ -75,33 +79,72 @@ def pick_paths(count: int) -> list[str]:
     from meetings.models import AgendaItem, Body, Case, Meeting
 
     rng = random.Random(7)
-    meetings = list(Meeting.objects.order_by("?").values_list("slug", flat=True)[:200])
+    meetings = list(Meeting.objects.order_by("?").values_list("slug", flat=True)[:3000])
     items = list(
-        AgendaItem.objects.filter(access="public")
+        AgendaItem.objects.filter(access="public", is_current=True)
         .order_by("?")
-        .values_list("meeting__slug", "number")[:400]
+        .values_list("meeting__slug", "number")[:6000]
     )
-    cases = list(Case.objects.order_by("?").values_list("number", flat=True)[:200])
+    cases = list(Case.objects.order_by("?").values_list("number", flat=True)[:3000])
     bodies = list(Body.objects.values_list("slug", flat=True))
+    words = vocabulary()[:400]
     paths = []
     for _ in range(count):
         kind = rng.random()
-        if kind < 0.10:
+        if kind < 0.05:
             paths.append("/")
-        elif kind < 0.25 and meetings:
+        elif kind < 0.20:
             paths.append(f"/moeder/{rng.choice(meetings)}/")
-        elif kind < 0.45 and items:
+        elif kind < 0.40:
             slug, number = rng.choice(items)
             paths.append(f"/moeder/{slug}/punkt/{number}/")
-        elif kind < 0.55 and cases:
+        elif kind < 0.50:
             paths.append(f"/sager/{urllib.parse.quote(rng.choice(cases), safe='')}/")
-        elif kind < 0.60 and bodies:
+        elif kind < 0.55:
             paths.append(f"/organer/{rng.choice(bodies)}/")
-        elif kind < 0.65:
-            paths.append("/beslutninger/")
+        elif kind < 0.60:
+            query = {"side": rng.randint(1, 20)}
+            if rng.random() < 0.5:
+                query["organ"] = rng.choice(bodies)
+            paths.append("/beslutninger/?" + urllib.parse.urlencode(query))
         else:
-            paths.append("/soeg/?" + urllib.parse.urlencode({"q": rng.choice(SEARCHES)}))
+            paths.append("/soeg/?" + urllib.parse.urlencode(search_query(rng, words, cases)))
     return paths
+
+
+def vocabulary() -> list[str]:
+    """Words of the samples, most frequent first."""
+    counts: dict[str, int] = {}
+    for path in sorted((REPO / "samples").glob("*.txt")):
+        for word in re.findall(r"[a-zæøå]{5,}", path.read_text(encoding="utf-8").lower()):
+            counts[word] = counts.get(word, 0) + 1
+    return sorted(counts, key=lambda w: (-counts[w], w))
+
+
+def search_query(rng: random.Random, words: list[str], cases: list[str]) -> dict:
+    def word() -> str:
+        return words[
+            min(int(rng.paretovariate(1.0)) - 1, len(words) - 1) * rng.randint(1, 3) % len(words)
+        ]
+
+    kind = rng.random()
+    if kind < 0.45:
+        query = {"q": word()}
+    elif kind < 0.60:
+        query = {"q": f"{word()} {word()}"}
+    elif kind < 0.68:
+        query = {"q": f'"{word()} {word()}"'}
+    elif kind < 0.74:
+        query = {"q": f"{word()} -{word()}"}
+    elif kind < 0.86:
+        number = rng.choice(cases)
+        spellings = [number, number.lower().replace("-", " "), number.split("-", 1)[-1]]
+        query = {"q": rng.choice(spellings)}
+    else:
+        query = {"q": word(), "sortering": "nyeste"}
+    if rng.random() < 0.1:
+        query["side"] = 2
+    return query
 
 
 def free_port() -> int:
@@ -116,7 +159,12 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--paths", type=int, default=2000)
+    parser.add_argument("--paths", type=int, default=10000)
+    parser.add_argument(
+        "--no-page-cache",
+        action="store_true",
+        help="render every page afresh (PAGE_CACHE_SECONDS=0)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         print("wrk is missing: apt-get install wrk", file=sys.stderr)
@@ -136,6 +184,8 @@ def main() -> int:
         "ALLOWED_HOSTS": "127.0.0.1",
         "WEB_CONCURRENCY": str(args.workers),
     }
+    if args.no_page_cache:
+        env["PAGE_CACHE_SECONDS"] = "0"
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"],
         cwd=REPO,
@@ -199,7 +249,10 @@ def main() -> int:
     socket_errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
     non_ok = int(re.search(r"non2xx3xx (\d+)", output).group(1))
     percentiles = dict(re.findall(r"^(p\d+) ([\d.]+)$", output, re.MULTILINE))
-    print(f"paths: {len(paths)} distinct requests (browse 65 %, search 35 %)")
+    print(
+        f"paths: {len(paths)} requests, {len(set(paths))} distinct addresses "
+        "(browse 60 %, search 40 %), cycled by wrk"
+    )
     print(f"duration {args.seconds} s, {args.connections} connections, {args.workers} workers")
     print(f"requests: {total}, throughput: {requests_per_second:.1f} req/s")
     print(
@@ -207,6 +260,14 @@ def main() -> int:
         f"p99 {percentiles['p99']} ms"
     )
     print(f"errors: {non_ok} HTTP ≥ 400, {socket_errors} socket errors")
+    hits, misses = (int(n) for n in re.search(r"^cache (\d+) (\d+)$", output, re.M).groups())
+    answered = hits + misses
+    print(
+        "page cache: off"
+        if args.no_page_cache
+        else f"page cache: {hits} hits, {misses} misses"
+        + (f" ({100 * hits / answered:.0f} % hits)" if answered else "")
+    )
     return 0 if non_ok == 0 and socket_errors == 0 else 1
 
 
