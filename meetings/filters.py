@@ -8,13 +8,18 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from . import page_cache
 from .models import Body, Meeting
 
 
 def meeting_years() -> list[tuple[str, str]]:
-    """The years that have meetings, newest first, as choices."""
-    years = Meeting.objects.filter(date__isnull=False).dates("date", "year", order="DESC")
-    return [(str(day.year), str(day.year)) for day in years]
+    """The years that have meetings, newest first, as choices (kept until the archive changes)."""
+
+    def years() -> list[tuple[str, str]]:
+        days = Meeting.objects.filter(date__isnull=False).dates("date", "year", order="DESC")
+        return [(str(day.year), str(day.year)) for day in days]
+
+    return page_cache.until_archive_changes("meeting-years", years)
 
 
 class DecisionFilter(django_filters.FilterSet):

@@ -25,8 +25,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -48,10 +50,21 @@ UNCACHED_SUFFIXES = ("/fil",)
 GENERATION = os.environ.setdefault("PAGE_CACHE_GENERATION", str(time.time_ns()))
 
 
+# The version as read once per request (the middleware sets and clears it): a page
+# and the values it reads from the cache then belong to the same version.
+_request = threading.local()
+
+
 def archive_version() -> int:
+    remembered = getattr(_request, "version", None)
+    if remembered is not None:
+        return remembered
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT last_value FROM {VERSION_SEQUENCE}")
-        return cursor.fetchone()[0]
+        version = cursor.fetchone()[0]
+    if getattr(_request, "active", False):
+        _request.version = version
+    return version
 
 
 def archive_changed() -> None:
@@ -68,20 +81,51 @@ def _advance_version() -> None:
         logger.warning("could not advance the archive version", exc_info=True)
 
 
+T = TypeVar("T")
+_ABSENT = object()
+
+
+def until_archive_changes(name: str, compute: Callable[[], T]) -> T:
+    """compute()'s value, shared by every web process until the archive changes.
+
+    For what is costly to work out and changes only with the archive: counts
+    over a million items, the years that have meetings. Computed afresh every
+    time when the page cache is off (PAGE_CACHE_SECONDS=0).
+    """
+    seconds = settings.PAGE_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()
+    key = f"value:{GENERATION}:{archive_version()}:{digest}"
+    value = caches[CACHE_ALIAS].get(key, _ABSENT)
+    if value is _ABSENT:
+        value = compute()
+        caches[CACHE_ALIAS].set(key, value, seconds)
+    return value
+
+
 class PublicPageCacheMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
         self.allowed_cookies = {settings.LANGUAGE_COOKIE_NAME, settings.CSRF_COOKIE_NAME}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        _request.active, _request.version = True, None
+        try:
+            return self._respond(request)
+        finally:
+            _request.active, _request.version = False, None
+
+    def _respond(self, request: HttpRequest) -> HttpResponse:
         seconds = settings.PAGE_CACHE_SECONDS
         if not seconds or not self._cacheable_request(request):
             return self.get_response(request)
         try:
             key = self._key(request)
             stored = caches[CACHE_ALIAS].get(key)
-        except DatabaseError:
+        except DatabaseError as exc:
             # The view will meet the same trouble and answer it (a friendly 503).
+            logger.warning("page cache unavailable for %s: %s", request.path, exc)
             return self.get_response(request)
         if stored is not None:
             return _response_from(stored)

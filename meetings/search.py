@@ -27,6 +27,7 @@ from django.db.models import (
     BooleanField,
     F,
     Func,
+    IntegerField,
     Q,
     QuerySet,
     TextField,
@@ -34,6 +35,7 @@ from django.db.models import (
 )
 from django.db.models.expressions import ExpressionWrapper, RawSQL
 from django.db.models.functions import Left
+from django.db.models.lookups import Exact
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -43,6 +45,11 @@ MAX_QUERY_LENGTH = 200
 # Relevance ranking (ts_rank_cd) reads every candidate's vector, and counting reads every
 # match: both stop at the first CANDIDATES matches (the page then says "more than").
 CANDIDATES = 1000
+# A phrase or an exclusion ("-word") cannot be answered from the GIN index alone: every
+# row holding the words must be read to test word positions or the excluded word. With
+# common words that is most of the archive (seconds), so only the first SCANNED rows
+# holding all the words are tested, and the page says so when there were more.
+SCANNED = 20_000
 # Prefix search on the last word only from this length: `kom:*` would match nearly everything.
 PREFIX_MIN_LENGTH = 5
 # ts_headline costs about 0.1 ms per kB: highlight at most this much of an item.
@@ -316,7 +323,10 @@ def _text_condition(query: Query) -> Q | None:
     recheck = Func(
         F("search_vector"), prefix_query, function="ts_match_vq", output_field=BooleanField()
     )
-    return Q(search_vector=narrowing) & Q(recheck)
+    # A stop word ("meget") makes an empty prefix query, which matches no row: it is
+    # dropped instead, as websearch_to_tsquery drops stop words (and as `&&` does).
+    stop_word = Exact(Func(prefix_query, function="numnode", output_field=IntegerField()), 0)
+    return Q(search_vector=narrowing) & (Q(recheck) | Q(stop_word))
 
 
 def _has_terms(query: Query, words: str) -> bool:
@@ -391,6 +401,9 @@ class Summary:
 
     total: int = 0
     more: bool = False
+    # Only the first SCANNED items holding all the words were tested for a phrase or an
+    # exclusion, and more hold them: `total` is then a lower bound.
+    partial_scan: bool = False
     bodies: list[Facet] = field(default_factory=list)
     years: list[Facet] = field(default_factory=list)
     kinds: list[Facet] = field(default_factory=list)
@@ -470,9 +483,18 @@ def _rank(query: Query, filters) -> Ranked:
         for row in _candidate_rows(matches.filter(case_condition), query):
             rows[row[0]] = row
         case_hits = set(rows)
+    partial_scan = False
     if case_condition is None or _text_condition(query) is not None:
-        for row in _candidate_rows(matches, query):
+        holding_the_words = _rows_to_test(query, filters)
+        text_matches = matches
+        if holding_the_words is not None:
+            text_matches = matches.filter(pk__in=holding_the_words[:SCANNED])
+        text_rows = _candidate_rows(text_matches, query)
+        for row in text_rows:
             rows.setdefault(row[0], row)
+        if holding_the_words is not None and len(text_rows) <= CANDIDATES:
+            # Fewer matches than wanted: were all the rows holding the words tested?
+            partial_scan = holding_the_words[SCANNED : SCANNED + 1].exists()
     more = len(rows) > CANDIDATES
     chosen = list(rows.values())[:CANDIDATES]
     case_hits &= {row[0] for row in chosen}
@@ -486,14 +508,46 @@ def _rank(query: Query, filters) -> Ranked:
     return Ranked(
         ids=[row[0] for row in chosen],
         case_hits=frozenset(case_hits),
-        summary=_summary(chosen, more),
+        summary=_summary(chosen, more, partial_scan),
         cases=matching_cases(query) if query.cases or query.partial_case else [],
     )
 
 
-def _summary(rows: Sequence[tuple], more: bool) -> Summary:
+def _rows_to_test(query: Query, filters) -> QuerySet[AgendaItem] | None:
+    """For a phrase or an exclusion: the ids of the items holding all its words, in the
+    order the index gives them (the caller tests the first SCANNED). None when the index
+    answers the query by itself.
+    """
+    text = text_tsquery(query)
+    if text is None:
+        return None
+    if '"' not in query.text and "-" not in query.text:
+        return None  # websearch_to_tsquery makes phrases of quotes and hyphens only
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT q::text, querytree(q)::text FROM (SELECT ({text.sql}) AS q) AS s",
+            text.params,
+        )
+        full, indexable = cursor.fetchone()
+    if "<" not in indexable and "!" not in full:
+        return None  # plain words: GIN's answer is exact
+    if indexable.strip() == "T":
+        return None  # nothing to narrow by (only exclusions)
+    # All the words, in any order: what the index finds without reading the rows.
+    words = re.sub(r"<(?:-|\d+)>", "&", indexable)
+    items = AgendaItem.objects.filter(access=PUBLIC, search_vector__isnull=False)
+    if filters is not None:
+        items = filters.filter_queryset(items)
+    return (
+        items.filter(search_vector=_SQLQuery("%s::tsquery", [words]))
+        .order_by()
+        .values_list("id", flat=True)
+    )
+
+
+def _summary(rows: Sequence[tuple], more: bool, partial_scan: bool = False) -> Summary:
     if not rows:
-        return Summary()
+        return Summary(partial_scan=partial_scan)
     bodies: dict[int, int] = {}
     years: dict[int, int] = {}
     kinds: dict[str, int] = {}
@@ -510,6 +564,7 @@ def _summary(rows: Sequence[tuple], more: bool) -> Summary:
     return Summary(
         total=len(rows),
         more=more,
+        partial_scan=partial_scan and not more,
         bodies=sorted(
             (Facet(names[pk].slug, names[pk].name, n) for pk, n in bodies.items() if pk in names),
             key=lambda facet: (-facet.count, facet.label),

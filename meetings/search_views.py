@@ -254,6 +254,15 @@ def search_context(
             )
             % {"n": f"{searching.CANDIDATES:,}".replace(",", ".")}
         )
+    if summary.partial_scan:
+        notices.append(
+            _(
+                "Udtryk i anførselstegn og udelukkede ord er afprøvet på de første %(n)s "
+                "punkter med alle ordene; flere punkter har ordene. Tilføj ord eller filtre "
+                "for at søge i resten."
+            )
+            % {"n": f"{searching.SCANNED:,}".replace(",", ".")}
+        )
     cases = found.cases
     if (query.cases or query.partial_case) and not any(hit.case_hit for hit in hits):
         context["close_cases"] = [
@@ -402,6 +411,7 @@ def _as_json(context: dict) -> dict:
         "pages": context["pages"],
         "total": summary.total,
         "more": summary.more,
+        "total_is_lower_bound": summary.more or summary.partial_scan,
         "notices": [str(notice) for notice in context["notices"]],
         "filters": {name: str(value) for name, value in context["filters"].active.items()},
         "hits": [_hit_json(item) for item in context["hits"]],

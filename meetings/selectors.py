@@ -18,7 +18,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchVectorField
-from django.core.cache import cache
 from django.db.models import (
     Count,
     F,
@@ -33,6 +32,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
+from . import page_cache
 from .models import (
     AGENDA,
     MINUTES,
@@ -48,7 +48,6 @@ from .models import (
 
 # A text document's page on the site shows this many lines; item links point into it.
 LINES_PER_PAGE = 500
-FIGURES_SECONDS = 3600
 
 
 # Search vectors belong to the search engine: pages never read them, so never load them.
@@ -106,12 +105,10 @@ def _item_count() -> Subquery:
 def archive_figures() -> dict[str, int]:
     """How much the archive holds, counting items as the pages show them.
 
-    Counting 100,000 items takes a few hundred milliseconds, so the figures are
-    cached until the next import (or deletion) of a document changes them.
+    Counting a million items takes a few hundred milliseconds, so the figures
+    are kept until the archive changes.
     """
-    state = SourceDocument.objects.aggregate(n=Count("pk"), last=Max("imported_at"))
-    key = f"archive-figures:{state['n']}:{state['last'].isoformat() if state['last'] else ''}"
-    return cache.get_or_set(key, _count_archive, FIGURES_SECONDS)
+    return page_cache.until_archive_changes("archive-figures", _count_archive)
 
 
 def _count_archive() -> dict[str, int]:
@@ -140,11 +137,19 @@ def recent_meetings(limit: int = 10) -> list[Meeting]:
 # ------------------------------------------------------------------ bodies
 
 
-def bodies() -> QuerySet[Body]:
-    """Every body with how many meetings it has and its latest meeting date."""
-    return Body.objects.annotate(
-        meeting_count=Count("meetings"), latest_date=Max("meetings__date")
-    ).order_by("name")
+def bodies() -> list[Body]:
+    """Every body with how many meetings it has and its latest meeting date.
+
+    Kept until the archive changes: counting every body's meetings reads them all.
+    """
+    return page_cache.until_archive_changes(
+        "bodies",
+        lambda: list(
+            Body.objects.annotate(
+                meeting_count=Count("meetings"), latest_date=Max("meetings__date")
+            ).order_by("name")
+        ),
+    )
 
 
 def body(slug: str) -> Body | None:

@@ -25,7 +25,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from . import selectors
+from . import page_cache, selectors
 from .filters import DecisionFilter
 from .models import PDF, AgendaItem, Attachment, Body, Case, Meeting, SourceDocument
 from .templatetags.archive_tags import meeting_label
@@ -82,8 +82,20 @@ def page(template: str) -> Callable:
 JSON = {"ensure_ascii": False, "indent": 1}
 
 
+class ArchivePaginator(Paginator):
+    """Counts a queryset once per version of the archive: a count reads every row it counts."""
+
+    @functools.cached_property
+    def count(self) -> int:
+        items = self.object_list
+        if not isinstance(items, QuerySet):
+            return super().count
+        sql, params = items.query.sql_with_params()
+        return page_cache.until_archive_changes(f"count:{sql}:{params!r}", items.count)
+
+
 def paginate(request: HttpRequest, items: QuerySet | range, per_page: int | None = None) -> Page:
-    return Paginator(items, per_page or PER_PAGE).get_page(request.GET.get(PAGE_PARAM))
+    return ArchivePaginator(items, per_page or PER_PAGE).get_page(request.GET.get(PAGE_PARAM))
 
 
 def pagination(request: HttpRequest, current: Page) -> Pagination:

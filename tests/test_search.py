@@ -115,6 +115,37 @@ def test_exclusion_removes_items_with_the_word():
 
 
 @pytest.mark.usefixtures("db_archive")
+def test_a_stop_word_typed_last_is_ignored_not_a_prefix_matching_nothing():
+    # "meget" is a Danish stop word: as a prefix (meget:*) it would match no item at all.
+    # "og" is one too, and too short to be taken as a prefix: both are simply dropped.
+    assert titles("sundhedsvæsen meget") == titles("sundhedsvæsen og") != []
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_phrase_and_exclusion_test_a_bounded_number_of_items(monkeypatch, client):
+    """With fewer items holding the words than SCANNED, the answer is exact; with more,
+    the items tested are the first SCANNED and the page says the count is a lower bound."""
+    exact_phrase = {item.pk for item in hits('"bæredygtigt sundhedsvæsen"')}
+    exact_exclusion = {item.pk for item in hits("kræftplan -rigsrevisionen")}
+    holding_words = {item.pk for item in hits("bæredygtigt sundhedsvæsen")}
+    assert len(holding_words) > 1 and exact_phrase and exact_exclusion
+    full = get_json(client, q='"bæredygtigt sundhedsvæsen"')
+    assert full["total_is_lower_bound"] is False
+
+    monkeypatch.setattr(searching, "SCANNED", 1)
+    bounded_phrase = {item.pk for item in hits('"bæredygtigt sundhedsvæsen"')}
+    bounded_exclusion = {item.pk for item in hits("kræftplan -rigsrevisionen")}
+
+    assert bounded_phrase <= exact_phrase and len(bounded_phrase) <= 1
+    assert bounded_exclusion <= exact_exclusion and len(bounded_exclusion) <= 1
+    answer = get_json(client, q='"bæredygtigt sundhedsvæsen"')
+    assert answer["total"] == len(bounded_phrase) and answer["total_is_lower_bound"] is True
+    assert any("første 1 punkter med alle ordene" in notice for notice in answer["notices"])
+    page = client.get("/soeg/", {"q": '"bæredygtigt sundhedsvæsen"'}).content.decode()
+    assert f"Mindst {len(bounded_phrase)} punkter matcher." in page
+
+
+@pytest.mark.usefixtures("db_archive")
 def test_or_is_the_union():
     left = {item.pk for item in hits("telemedicinstrategi")}
     right = {item.pk for item in hits("generationsforureninger")}
