@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import (
     BooleanField,
     F,
@@ -50,6 +50,8 @@ CANDIDATES = 1000
 # common words that is most of the archive (seconds), so only the first SCANNED rows
 # holding all the words are tested, and the page says so when there were more.
 SCANNED = 20_000
+# None: no quick try, the bounded scan at once.
+QUICK_TRY_MS: str | None = "100ms"
 # Prefix search on the last word only from this length: `kom:*` would match nearly everything.
 PREFIX_MIN_LENGTH = 5
 # ts_headline costs about 0.1 ms per kB: highlight at most this much of an item.
@@ -485,16 +487,9 @@ def _rank(query: Query, filters) -> Ranked:
         case_hits = set(rows)
     partial_scan = False
     if case_condition is None or _text_condition(query) is not None:
-        holding_the_words = _rows_to_test(query, filters)
-        text_matches = matches
-        if holding_the_words is not None:
-            text_matches = matches.filter(pk__in=holding_the_words[:SCANNED])
-        text_rows = _candidate_rows(text_matches, query)
+        text_rows, partial_scan = _text_candidate_rows(matches, query, filters)
         for row in text_rows:
             rows.setdefault(row[0], row)
-        if holding_the_words is not None and len(text_rows) <= CANDIDATES:
-            # Fewer matches than wanted: were all the rows holding the words tested?
-            partial_scan = holding_the_words[SCANNED : SCANNED + 1].exists()
     more = len(rows) > CANDIDATES
     chosen = list(rows.values())[:CANDIDATES]
     case_hits &= {row[0] for row in chosen}
@@ -511,6 +506,42 @@ def _rank(query: Query, filters) -> Ranked:
         summary=_summary(chosen, more, partial_scan),
         cases=matching_cases(query) if query.cases or query.partial_case else [],
     )
+
+
+def _text_candidate_rows(
+    matches: QuerySet[AgendaItem], query: Query, filters
+) -> tuple[list[tuple], bool]:
+    """The candidate rows of the words, and whether only some items holding them were tested.
+
+    Plain words: the index answers exactly. A phrase or an exclusion is tried as it
+    is for QUICK_TRY_MS (common phrases find their matches at once); when that is not
+    enough, only the first SCANNED items holding all the words are tested.
+    """
+    holding_the_words = _rows_to_test(query, filters)
+    if holding_the_words is None:
+        return _candidate_rows(matches, query), False
+    quick = _quick_try(matches, query) if QUICK_TRY_MS else None
+    if quick is not None:
+        return quick, False
+    # The ids as a list: given as a subquery, the planner may re-run it for every row.
+    ids = list(holding_the_words[: SCANNED + 1])
+    return _candidate_rows(matches.filter(_id_in(ids[:SCANNED])), query), len(ids) > SCANNED
+
+
+def _quick_try(matches: QuerySet[AgendaItem], query: Query) -> list[tuple] | None:
+    """The candidate rows if the database finds them within QUICK_TRY_MS, else None."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('statement_timeout')")
+            previous = cursor.fetchone()[0]
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [QUICK_TRY_MS])
+            rows = _candidate_rows(matches, query)
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            return rows
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) != "57014":  # not a cancelled statement
+            raise
+        return None
 
 
 def _rows_to_test(query: Query, filters) -> QuerySet[AgendaItem] | None:

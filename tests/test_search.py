@@ -133,6 +133,7 @@ def test_phrase_and_exclusion_test_a_bounded_number_of_items(monkeypatch, client
     assert full["total_is_lower_bound"] is False
 
     monkeypatch.setattr(searching, "SCANNED", 1)
+    monkeypatch.setattr(searching, "QUICK_TRY_MS", None)  # the bounded scan at once
     bounded_phrase = {item.pk for item in hits('"bæredygtigt sundhedsvæsen"')}
     bounded_exclusion = {item.pk for item in hits("kræftplan -rigsrevisionen")}
 
@@ -143,6 +144,34 @@ def test_phrase_and_exclusion_test_a_bounded_number_of_items(monkeypatch, client
     assert any("første 1 punkter med alle ordene" in notice for notice in answer["notices"])
     page = client.get("/soeg/", {"q": '"bæredygtigt sundhedsvæsen"'}).content.decode()
     assert f"Mindst {len(bounded_phrase)} punkter matcher." in page
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_a_phrase_too_slow_for_the_quick_try_gets_the_bounded_scan(monkeypatch):
+    from django.db import connection
+
+    exact = titles('"bæredygtigt sundhedsvæsen"')
+    original = searching._candidate_rows
+    calls = []
+
+    def slow_first_time(items, query):
+        calls.append(1)
+        if len(calls) == 1:  # the quick try: the database really cancels it
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_sleep(0.2)")
+        return original(items, query)
+
+    monkeypatch.setattr(searching, "QUICK_TRY_MS", "20ms")
+    monkeypatch.setattr(searching, "_candidate_rows", slow_first_time)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        before = cursor.fetchone()[0]
+
+    assert titles('"bæredygtigt sundhedsvæsen"') == exact
+    assert len(calls) == 2  # the cancelled try, then the bounded scan
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == before
 
 
 @pytest.mark.usefixtures("db_archive")
