@@ -68,9 +68,9 @@ def pick_paths(count: int) -> list[str]:
     """`count` requests with a long tail: most addresses occur once or twice in the list.
 
     Browsing draws from thousands of meetings, items and cases, decision lists
-    from their pages and filters; searches from a few hundred words of the
-    samples' vocabulary (Zipf-like: frequent words more often), phrases,
-    exclusions, real case numbers in several spellings, and some second pages.
+    from their pages and filters; searches from a few hundred words and
+    two-word expressions of the samples (frequent ones more often), exclusions,
+    real case numbers in several spellings, and some second pages.
     """
     import django
 
@@ -87,7 +87,8 @@ def pick_paths(count: int) -> list[str]:
     )
     cases = list(Case.objects.order_by("?").values_list("number", flat=True)[:3000])
     bodies = list(Body.objects.values_list("slug", flat=True))
-    words = vocabulary()[:400]
+    words, phrases = vocabulary()
+    words, phrases = words[:400], phrases[:400]
     paths = []
     for _ in range(count):
         kind = rng.random()
@@ -108,40 +109,55 @@ def pick_paths(count: int) -> list[str]:
                 query["organ"] = rng.choice(bodies)
             paths.append("/beslutninger/?" + urllib.parse.urlencode(query))
         else:
-            paths.append("/soeg/?" + urllib.parse.urlencode(search_query(rng, words, cases)))
+            paths.append(
+                "/soeg/?" + urllib.parse.urlencode(search_query(rng, words, phrases, cases))
+            )
     return paths
 
 
-def vocabulary() -> list[str]:
-    """Words of the samples, most frequent first."""
-    counts: dict[str, int] = {}
+def vocabulary() -> tuple[list[str], list[str]]:
+    """Words and two-word expressions of the samples, most frequent first."""
+    words: dict[str, int] = {}
+    pairs: dict[str, int] = {}
     for path in sorted((REPO / "samples").glob("*.txt")):
-        for word in re.findall(r"[a-zæøå]{5,}", path.read_text(encoding="utf-8").lower()):
-            counts[word] = counts.get(word, 0) + 1
-    return sorted(counts, key=lambda w: (-counts[w], w))
+        for line in path.read_text(encoding="utf-8").lower().splitlines():
+            found = re.findall(r"[a-zæøå]{4,}", line)
+            for word in found:
+                words[word] = words.get(word, 0) + 1
+            for first, second in zip(found, found[1:], strict=False):
+                pairs[f"{first} {second}"] = pairs.get(f"{first} {second}", 0) + 1
+    return (
+        sorted(words, key=lambda w: (-words[w], w)),
+        sorted(pairs, key=lambda p: (-pairs[p], p)),
+    )
 
 
-def search_query(rng: random.Random, words: list[str], cases: list[str]) -> dict:
-    def word() -> str:
-        return words[
-            min(int(rng.paretovariate(1.0)) - 1, len(words) - 1) * rng.randint(1, 3) % len(words)
-        ]
+def search_query(
+    rng: random.Random, words: list[str], phrases: list[str], cases: list[str]
+) -> dict:
+    """What people type: words (frequent ones more often), expressions in quotes, an
+    excluded word, a case number in one of its spellings; some sorted by date or page 2."""
+
+    def pick(choices: list[str]) -> str:
+        # Log-uniform rank: each tenfold range of ranks as likely as the next.
+        return choices[int(len(choices) ** rng.random()) - 1]
 
     kind = rng.random()
     if kind < 0.45:
-        query = {"q": word()}
+        query = {"q": pick(words)}
     elif kind < 0.60:
-        query = {"q": f"{word()} {word()}"}
+        query = {"q": f"{pick(words)} {pick(words)}"}
     elif kind < 0.68:
-        query = {"q": f'"{word()} {word()}"'}
+        query = {"q": f'"{pick(phrases)}"'}
     elif kind < 0.74:
-        query = {"q": f"{word()} -{word()}"}
+        first, second = pick(words), pick(words)
+        query = {"q": f"{first} -{second}" if first != second else first}
     elif kind < 0.86:
         number = rng.choice(cases)
         spellings = [number, number.lower().replace("-", " "), number.split("-", 1)[-1]]
         query = {"q": rng.choice(spellings)}
     else:
-        query = {"q": word(), "sortering": "nyeste"}
+        query = {"q": pick(words), "sortering": "nyeste"}
     if rng.random() < 0.1:
         query["side"] = 2
     return query

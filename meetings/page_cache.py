@@ -16,7 +16,7 @@ after settings.PAGE_CACHE_SECONDS, so a change made behind the ORM's back
 (hand-written SQL) is seen at the latest then.
 
 Never cached: anything but GET, readers with a session (staff) or any other
-cookie than the language choice, the admin, answers other than 200, answers
+cookie than the language choice, the admin, answers other than 200 and 302, answers
 that set a cookie or forbid caching, and large answers (exports).
 """
 
@@ -41,6 +41,8 @@ logger = logging.getLogger(__name__)
 VERSION_SEQUENCE = "meetings_archive_version"
 CACHE_ALIAS = "pages"
 MAX_CACHED_BYTES = 1024 * 1024
+# A page, and a search that leads straight to its case (a redirect).
+CACHED_STATUSES = {200, 302}
 HEADER = "X-Page-Cache"
 # Paths that are never cached: staff pages, probes, redirects that set cookies, files.
 UNCACHED_PREFIXES = ("/admin/", "/healthz", "/sprog/", "/static/")
@@ -156,7 +158,7 @@ class PublicPageCacheMiddleware:
     def _cacheable_response(response: HttpResponse) -> bool:
         cache_control = response.get("Cache-Control", "").lower()
         return (
-            response.status_code == 200
+            response.status_code in CACHED_STATUSES
             and not response.streaming
             and not response.cookies
             and not any(word in cache_control for word in ("private", "no-store", "no-cache"))
@@ -164,13 +166,16 @@ class PublicPageCacheMiddleware:
         )
 
 
-def _stored_form(response: HttpResponse) -> tuple[bytes, list[tuple[str, str]]]:
-    return response.content, list(response.headers.items())
+Stored = tuple[int, bytes, list[tuple[str, str]]]
 
 
-def _response_from(stored: tuple[bytes, list[tuple[str, str]]]) -> HttpResponse:
-    content, headers = stored
-    response = HttpResponse(content)
+def _stored_form(response: HttpResponse) -> Stored:
+    return response.status_code, response.content, list(response.headers.items())
+
+
+def _response_from(stored: Stored) -> HttpResponse:
+    status, content, headers = stored
+    response = HttpResponse(content, status=status)
     for name, value in headers:
         response[name] = value
     response[HEADER] = "hit"
