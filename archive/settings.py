@@ -153,7 +153,7 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0" if DEBUG else 
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "BACKEND": "archive.page_cache_backend.PageCache",
         "LOCATION": "meetings_page_cache",
         "TIMEOUT": PAGE_CACHE_SECONDS or None,
         "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 4},

@@ -165,3 +165,25 @@ def test_a_case_number_search_redirect_is_cached_with_its_target(client, cached_
     assert first.status_code == second.status_code == 302
     assert (_state(first), _state(second)) == ("miss", "hit")
     assert second["Location"] == first["Location"] == f"/sager/{number}/"
+
+
+@pytest.mark.django_db
+def test_the_cache_table_keeps_values_replaces_them_and_trims_itself(monkeypatch):
+    from archive import page_cache_backend
+
+    pages = caches[page_cache.CACHE_ALIAS]
+    pages.clear()
+    pages.set("a", (200, b"first", []), 600)
+    pages.set("a", (200, b"second", []), 600)
+    pages.set("gone", "x", -1)  # already expired
+    assert pages.get("a") == (200, b"second", [])
+    assert pages.get("gone") is None
+
+    monkeypatch.setattr(page_cache_backend, "CULL_EVERY", 1)  # trim on this write
+    monkeypatch.setattr(pages, "_max_entries", 2)
+    for n in range(5):
+        pages.set(f"k{n}", n, 600 + n)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM meetings_page_cache")
+        assert cursor.fetchone()[0] == 2
+    assert (pages.get("k4"), pages.get("k3"), pages.get("k0")) == (4, 3, None)
