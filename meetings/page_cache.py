@@ -150,7 +150,8 @@ class PublicPageCacheMiddleware:
         )
 
     def _key(self, request: HttpRequest) -> str:
-        address = request.get_full_path().encode("utf-8", "surrogateescape")
+        # Scheme and host too: feeds and exports carry absolute links.
+        address = request.build_absolute_uri().encode("utf-8", "surrogateescape")
         digest = hashlib.sha256(address).hexdigest()
         return f"page:{GENERATION}:{archive_version()}:{request.LANGUAGE_CODE}:{digest}"
 

@@ -187,3 +187,16 @@ def test_the_cache_table_keeps_values_replaces_them_and_trims_itself(monkeypatch
         cursor.execute("SELECT count(*) FROM meetings_page_cache")
         assert cursor.fetchone()[0] == 2
     assert (pages.get("k4"), pages.get("k3"), pages.get("k0")) == (4, 3, None)
+
+
+@pytest.mark.django_db
+def test_each_host_has_its_own_copy_of_a_feed(client, cached_pages, sst_meeting, settings):
+    settings.ALLOWED_HOSTS = ["arkiv.example", "www.arkiv.example"]
+    feed = {"q": "sundhed", "format": "atom"}
+
+    first = client.get("/soeg/", feed, HTTP_HOST="arkiv.example")
+    other = client.get("/soeg/", feed, HTTP_HOST="www.arkiv.example")
+
+    assert (_state(first), _state(other)) == ("miss", "miss")
+    assert "http://www.arkiv.example/" in other.content.decode()
+    assert "http://www.arkiv.example/" not in first.content.decode()
