@@ -177,6 +177,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--paths", type=int, default=10000)
     parser.add_argument(
+        "--access-log",
+        default="/dev/null",
+        help="gunicorn's access log, with each request's time in ms (default: none)",
+    )
+    parser.add_argument(
         "--no-page-cache",
         action="store_true",
         help="render every page afresh (PAGE_CACHE_SECONDS=0)",
@@ -216,7 +221,9 @@ def main() -> int:
             "--bind",
             f"127.0.0.1:{port}",
             "--access-logfile",
-            "/dev/null",
+            args.access_log,
+            "--access-logformat",
+            '%(s)s %(M)s "%(U)s?%(q)s"',
         ],
         cwd=REPO,
         env=env,

@@ -52,6 +52,11 @@ CANDIDATES = 1000
 SCANNED = 20_000
 # None: no quick try, the bounded scan at once.
 QUICK_TRY_MS: str | None = "100ms"
+# Words and a trailing prefix: testing the prefix on the rows of the other words is
+# fastest when they are rare (2 ms) and slowest when they are common and the prefix is
+# not (seconds); the index's answer for both takes 30-80 ms whatever the words. The
+# first is tried this long, then the second.
+PREFIX_QUICK_TRY_MS: str | None = "30ms"
 # Prefix search on the last word only from this length: `kom:*` would match nearly everything.
 PREFIX_MIN_LENGTH = 5
 # ts_headline costs about 0.1 ms per kB: highlight at most this much of an item.
@@ -299,27 +304,35 @@ def close_cases(query: Query, limit: int = 5) -> list[Case]:
     return list(found.values())[:limit]
 
 
-def matching_items(query: Query, filters=None) -> QuerySet[AgendaItem]:
-    """Public items matching the query's words or case numbers, filtered; unordered."""
+def matching_items(
+    query: Query, filters=None, *, prefix_in_index: bool = False
+) -> QuerySet[AgendaItem]:
+    """Public items matching the query's words or case numbers, filtered; unordered.
+
+    With `prefix_in_index`, a trailing prefix is looked up in the index with the other
+    words rather than tested on their rows (see _text_condition).
+    """
     items = AgendaItem.objects.filter(access=PUBLIC, search_vector__isnull=False)
     if filters is not None:
         items = filters.filter_queryset(items)
-    condition = _match_condition(query)
+    condition = _match_condition(query, prefix_in_index)
     # order_by(): the model's default order would sort every match inside subqueries.
     return items.filter(condition).order_by() if condition is not None else items.none()
 
 
-def _text_condition(query: Query) -> Q | None:
+def _text_condition(query: Query, prefix_in_index: bool = False) -> Q | None:
     """The words through the GIN index; a trailing prefix only re-checked on those rows.
 
     A prefix of a common stem (patient:*) makes GIN merge the posting lists of every
     word it starts (10x slower with another word); when other words narrow the search,
-    the prefix is tested on their rows instead (ts_match_vq is not indexable).
+    the prefix is tested on their rows instead (ts_match_vq is not indexable). When
+    those words are common and the prefix is not, that reads most rows: ranking then
+    falls back to the index for both (prefix_in_index; see _text_candidate_rows).
     """
-    words, prefix = query.words_and_prefix()
-    if not (words and prefix and _has_terms(query, words)):
+    if prefix_in_index or not _tests_prefix_on_rows(query):
         text = text_tsquery(query)
         return Q(search_vector=text) if text is not None else None
+    words, prefix = query.words_and_prefix()
     narrowing = _SQLQuery("websearch_to_tsquery('danish'::regconfig, meetings_fold(%s))", [words])
     prefix_query = _SQLQuery("to_tsquery('danish'::regconfig, meetings_fold(%s) || ':*')", [prefix])
     recheck = Func(
@@ -329,6 +342,12 @@ def _text_condition(query: Query) -> Q | None:
     # dropped instead, as websearch_to_tsquery drops stop words (and as `&&` does).
     stop_word = Exact(Func(prefix_query, function="numnode", output_field=IntegerField()), 0)
     return Q(search_vector=narrowing) & (Q(recheck) | Q(stop_word))
+
+
+def _tests_prefix_on_rows(query: Query) -> bool:
+    """Whether the text condition tests a trailing prefix on the rows of the other words."""
+    words, prefix = query.words_and_prefix()
+    return bool(words and prefix and _has_terms(query, words))
 
 
 def _has_terms(query: Query, words: str) -> bool:
@@ -345,9 +364,9 @@ def _has_terms(query: Query, words: str) -> bool:
     return query.memo[key]
 
 
-def _match_condition(query: Query) -> Q | None:
+def _match_condition(query: Query, prefix_in_index: bool = False) -> Q | None:
     conditions = []
-    text = _text_condition(query)
+    text = _text_condition(query, prefix_in_index)
     if text is not None:
         conditions.append(text)
     case_condition = _case_condition(query)
@@ -518,9 +537,15 @@ def _text_candidate_rows(
     enough, only the first SCANNED items holding all the words are tested.
     """
     holding_the_words = _rows_to_test(query, filters)
+    if holding_the_words is None and _tests_prefix_on_rows(query):
+        quick = _quick_try(matches, query, PREFIX_QUICK_TRY_MS) if PREFIX_QUICK_TRY_MS else None
+        if quick is not None:
+            return quick, False
+        in_index = matching_items(query, filters, prefix_in_index=True)
+        return _candidate_rows(in_index, query), False
     if holding_the_words is None:
         return _candidate_rows(matches, query), False
-    quick = _quick_try(matches, query) if QUICK_TRY_MS else None
+    quick = _quick_try(matches, query, QUICK_TRY_MS) if QUICK_TRY_MS else None
     if quick is not None:
         return quick, False
     # The ids as a list: given as a subquery, the planner may re-run it for every row.
@@ -528,13 +553,13 @@ def _text_candidate_rows(
     return _candidate_rows(matches.filter(_id_in(ids[:SCANNED])), query), len(ids) > SCANNED
 
 
-def _quick_try(matches: QuerySet[AgendaItem], query: Query) -> list[tuple] | None:
-    """The candidate rows if the database finds them within QUICK_TRY_MS, else None."""
+def _quick_try(matches: QuerySet[AgendaItem], query: Query, budget: str) -> list[tuple] | None:
+    """The candidate rows if the database finds them within `budget`, else None."""
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT current_setting('statement_timeout')")
             previous = cursor.fetchone()[0]
-            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [QUICK_TRY_MS])
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [budget])
             rows = _candidate_rows(matches, query)
             cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
             return rows

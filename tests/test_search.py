@@ -175,6 +175,17 @@ def test_a_phrase_too_slow_for_the_quick_try_gets_the_bounded_scan(monkeypatch):
 
 
 @pytest.mark.usefixtures("db_archive")
+def test_words_and_a_prefix_find_the_same_through_the_index_alone(monkeypatch):
+    queries = ["regionerne sundhedsvæsen", "bæredygtigt sundhedsvæs", "danske meget"]
+    by_recheck = {q: titles(q) for q in queries}
+
+    monkeypatch.setattr(searching, "PREFIX_QUICK_TRY_MS", None)  # the index at once
+
+    assert {q: titles(q) for q in queries} == by_recheck
+    assert all(by_recheck.values())
+
+
+@pytest.mark.usefixtures("db_archive")
 def test_or_is_the_union():
     left = {item.pk for item in hits("telemedicinstrategi")}
     right = {item.pk for item in hits("generationsforureninger")}
