@@ -121,11 +121,14 @@ def vocabulary() -> tuple[list[str], list[str]]:
     pairs: dict[str, int] = {}
     for path in sorted((REPO / "samples").glob("*.txt")):
         for line in path.read_text(encoding="utf-8").lower().splitlines():
-            found = re.findall(r"[a-zæøå]{4,}", line)
+            found = re.findall(r"[a-zæøå]+", line)
             for word in found:
-                words[word] = words.get(word, 0) + 1
+                if len(word) >= 4:
+                    words[word] = words.get(word, 0) + 1
+            # Expressions as written: two neighbouring words, both of four letters or more.
             for first, second in zip(found, found[1:], strict=False):
-                pairs[f"{first} {second}"] = pairs.get(f"{first} {second}", 0) + 1
+                if len(first) >= 4 and len(second) >= 4:
+                    pairs[f"{first} {second}"] = pairs.get(f"{first} {second}", 0) + 1
     return (
         sorted(words, key=lambda w: (-words[w], w)),
         sorted(pairs, key=lambda p: (-pairs[p], p)),
