@@ -186,6 +186,22 @@ def test_words_and_a_prefix_find_the_same_through_the_index_alone(monkeypatch):
 
 
 @pytest.mark.usefixtures("db_archive")
+def test_rare_and_common_words_find_the_same_by_index_or_in_table_order(monkeypatch):
+    from django.db import connection
+
+    queries = ["regioner", "sundhedsvæsen", "regionerne sundhedsvæsen", "kræftplan"]
+    monkeypatch.setattr(searching, "COMMON_WORD_SHARE", 0.0)  # every word "common"
+    in_order = {q: titles(q) for q in queries}
+    monkeypatch.setattr(searching, "COMMON_WORD_SHARE", 2.0)  # every word "rare"
+
+    assert {q: titles(q) for q in queries} == in_order
+    assert all(in_order.values())
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone()[0] == "on"
+
+
+@pytest.mark.usefixtures("db_archive")
 def test_or_is_the_union():
     left = {item.pk for item in hits("telemedicinstrategi")}
     right = {item.pk for item in hits("generationsforureninger")}
@@ -480,6 +496,7 @@ def count_queries(client, **params) -> tuple[int, object]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    searching._estimated_item_count()  # read once a minute per process, not per page
     with CaptureQueriesContext(connection) as captured:
         response = client.get("/soeg/", params)
     assert response.status_code == 200
@@ -491,8 +508,9 @@ def test_a_page_costs_a_few_queries_whatever_its_hits(client):
     few, _ = count_queries(client, q="telemedicinstrategi")
     many, response = count_queries(client, q="regioner")
     assert response.content.decode().count('class="search-hit"') == 20
-    # candidates with their counts, the facets' body names, the page, its snippets
-    assert few == many == 4
+    # how common the words are (the planner's estimate), candidates with their counts,
+    # the facets' body names, the page, its snippets
+    assert few == many == 5
 
 
 @pytest.mark.usefixtures("db_archive", "search_cache")
@@ -501,7 +519,7 @@ def test_a_repeated_search_is_answered_from_the_cache(client):
     again, _ = count_queries(client, q="regioner")
     second_page, _ = count_queries(client, q="regioner", side="2")
     newest, _ = count_queries(client, q="regioner", sortering="nyeste")
-    assert first == 4 and again == 1
+    assert first == 5 and again == 1
     assert second_page == 2  # the page, and the snippets of its items (then cached too)
     # The date order pages through every match: its ids, the page, its items' snippets.
     assert newest == 3 and count_queries(client, q="regioner", sortering="nyeste")[0] == 1
