@@ -54,11 +54,9 @@ CANDIDATES = 1000
 SCANNED = 20_000
 # None: no quick try, the bounded scan at once.
 QUICK_TRY_MS: str | None = "100ms"
-# Words and a trailing prefix: testing the prefix on the rows of the other words is
-# fastest when they are rare (2 ms) and slowest when they are common and the prefix is
-# not (seconds); the index's answer for both takes 30-80 ms whatever the words. The
-# first is tried this long, then the second.
-PREFIX_QUICK_TRY_MS: str | None = "30ms"
+# Words and a trailing prefix: the prefix is tested on the other words' rows when that
+# is expected to read at most this many rows (see _prefix_test_reads_few_rows).
+PREFIX_TEST_ROWS = 20_000
 # Words that more items hold than this share are looked for by reading the table in
 # order, rarer words through the index (see _candidate_rows_of_words).
 COMMON_WORD_SHARE = 0.2
@@ -473,14 +471,19 @@ def _local_setting(name: str, value: str) -> Iterator[None]:
         cursor.execute("SELECT set_config(%s, %s, true)", [name, previous])
 
 
-def _share_of_items(items: QuerySet[AgendaItem]) -> float:
-    """The planner's estimate of the share of all items that `items` holds."""
+def _estimated_rows(items: QuerySet[AgendaItem]) -> float:
+    """The planner's estimate of how many items `items` holds (no row is read)."""
     sql, params = items.order_by().values("id").query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     plan = plan[0] if isinstance(plan, list) else plan
-    return float(plan["Plan"]["Plan Rows"]) / _estimated_item_count()
+    return float(plan["Plan"]["Plan Rows"])
+
+
+def _share_of_items(items: QuerySet[AgendaItem]) -> float:
+    """The planner's estimate of the share of all items that `items` holds."""
+    return _estimated_rows(items) / _estimated_item_count()
 
 
 _item_count_estimate: tuple[float, float] = (0.0, 0.0)  # (when read, count)
@@ -594,22 +597,53 @@ def _text_candidate_rows(
 ) -> tuple[list[tuple], bool]:
     """The candidate rows of the words, and whether only some items holding them were tested.
 
-    Plain words: the index answers exactly. A phrase or an exclusion is tried as it
-    is for QUICK_TRY_MS (common phrases find their matches at once); when that is not
-    enough, only the first SCANNED items holding all the words are tested.
+    Plain words: the index answers exactly. Words and a trailing prefix: the prefix is
+    tested on the other words' rows when that reads few rows, else looked up in the index
+    with them. A phrase or an exclusion: see _phrase_candidate_rows.
     """
     holding_the_words = _rows_to_test(query, filters)
-    if holding_the_words is None and _tests_prefix_on_rows(query):
-        quick = _quick_try(matches, query, PREFIX_QUICK_TRY_MS) if PREFIX_QUICK_TRY_MS else None
+    if holding_the_words is not None:
+        return _phrase_candidate_rows(matches, query, holding_the_words)
+    if _tests_prefix_on_rows(query) and not _prefix_test_reads_few_rows(query, filters):
+        matches = matching_items(query, filters, prefix_in_index=True)
+    return _candidate_rows_of_words(matches, query), False
+
+
+def _prefix_test_reads_few_rows(query: Query, filters) -> bool:
+    """Whether testing the prefix on the other words' rows finds its matches in few rows.
+
+    It reads the rows of the other words until CANDIDATES of them hold the prefix: few
+    when those words are rare, or when the prefix is common (the planner's estimates).
+    Common words and a rarer prefix would read most of the archive (seconds), where the
+    index finds both in 30-80 ms.
+    """
+    words, prefix = query.words_and_prefix()
+    items = AgendaItem.objects.filter(access=PUBLIC, search_vector__isnull=False)
+    if filters is not None:
+        items = filters.filter_queryset(items)
+    narrowing = _SQLQuery("websearch_to_tsquery('danish'::regconfig, meetings_fold(%s))", [words])
+    if _estimated_rows(items.filter(search_vector=narrowing)) <= PREFIX_TEST_ROWS:
+        return True
+    prefix_query = _SQLQuery("to_tsquery('danish'::regconfig, meetings_fold(%s) || ':*')", [prefix])
+    prefix_share = _share_of_items(items.filter(search_vector=prefix_query))
+    return prefix_share > 0 and CANDIDATES / prefix_share <= PREFIX_TEST_ROWS
+
+
+def _phrase_candidate_rows(
+    matches: QuerySet[AgendaItem], query: Query, holding_the_words: QuerySet[AgendaItem]
+) -> tuple[list[tuple], bool]:
+    """A phrase or an exclusion needs each row holding the words read and tested.
+
+    When few items hold the words (the planner's estimate), testing all of them is
+    exact and quick. Else the query is tried as it is for QUICK_TRY_MS (a common phrase
+    finds its matches at once) and, when that is not enough, only the first SCANNED
+    items holding the words are tested (the page then says the count is a lower bound).
+    """
+    few = _estimated_rows(holding_the_words) <= SCANNED
+    if not few and QUICK_TRY_MS:
+        quick = _quick_try(matches, query, QUICK_TRY_MS)
         if quick is not None:
             return quick, False
-        in_index = matching_items(query, filters, prefix_in_index=True)
-        return _candidate_rows_of_words(in_index, query), False
-    if holding_the_words is None:
-        return _candidate_rows_of_words(matches, query), False
-    quick = _quick_try(matches, query, QUICK_TRY_MS) if QUICK_TRY_MS else None
-    if quick is not None:
-        return quick, False
     # The ids as a list: given as a subquery, the planner may re-run it for every row.
     ids = list(holding_the_words[: SCANNED + 1])
     return _candidate_rows(matches.filter(_id_in(ids[:SCANNED])), query), len(ids) > SCANNED
