@@ -53,7 +53,7 @@ CANDIDATES = 1000
 # holding all the words are tested, and the page says so when there were more.
 SCANNED = 20_000
 # None: no quick try, the bounded scan at once.
-QUICK_TRY_MS: str | None = "100ms"
+QUICK_TRY_MS: str | None = "300ms"
 # Words and a trailing prefix: the prefix is tested on the other words' rows when that
 # is expected to read at most this many rows (see _prefix_test_reads_few_rows).
 PREFIX_TEST_ROWS = 20_000
@@ -634,13 +634,12 @@ def _phrase_candidate_rows(
 ) -> tuple[list[tuple], bool]:
     """A phrase or an exclusion needs each row holding the words read and tested.
 
-    When few items hold the words (the planner's estimate), testing all of them is
-    exact and quick. Else the query is tried as it is for QUICK_TRY_MS (a common phrase
-    finds its matches at once) and, when that is not enough, only the first SCANNED
-    items holding the words are tested (the page then says the count is a lower bound).
+    The query is tried as it is for QUICK_TRY_MS: a common phrase finds its matches at
+    once. When that is not enough, only the first SCANNED items holding the words are
+    tested (the page then says the count is a lower bound). The planner's estimates
+    cannot choose here: words of one subject go together far more often than it assumes.
     """
-    few = _estimated_rows(holding_the_words) <= SCANNED
-    if not few and QUICK_TRY_MS:
+    if QUICK_TRY_MS:
         quick = _quick_try(matches, query, QUICK_TRY_MS)
         if quick is not None:
             return quick, False
