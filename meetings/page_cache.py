@@ -4,7 +4,8 @@ The archive changes only when something is imported or staff correct it, and
 every reader without a login sees the same page for the same address and
 language. So a rendered page is kept in the "pages" cache (a table in the
 database, shared by all gunicorn workers) under a key made of the archive's
-version, the page language, the server's generation and the full address.
+version, the page language, the server's generation and the full address
+(scheme and host included). The version is read before the page is rendered.
 
 The version is a database sequence, advanced after every commit that changes
 the archive: each imported document (importing.py) and every save or delete
@@ -16,8 +17,8 @@ after settings.PAGE_CACHE_SECONDS, so a change made behind the ORM's back
 (hand-written SQL) is seen at the latest then.
 
 Never cached: anything but GET, readers with a session (staff) or any other
-cookie than the language choice, the admin, answers other than 200 and 302, answers
-that set a cookie or forbid caching, and large answers (exports).
+cookie than the language choice, the admin, answers other than 200 and 302,
+answers that set a cookie or forbid caching, and large answers (exports).
 """
 
 from __future__ import annotations
