@@ -47,16 +47,16 @@ MAX_QUERY_LENGTH = 200
 # Relevance ranking (ts_rank_cd) reads every candidate's vector, and counting reads every
 # match: both stop at the first CANDIDATES matches (the page then says "more than").
 CANDIDATES = 1000
-# A phrase or an exclusion ("-word") cannot be answered from the GIN index alone: every
-# row holding the words must be read to test word positions or the excluded word. With
-# common words that is most of the archive (seconds), so only the first SCANNED rows
-# holding all the words are tested, and the page says so when there were more.
+# A phrase cannot be answered from the GIN index alone: every row holding the words must
+# be read to test where they stand. With common words that is most of the archive
+# (seconds), so only the first SCANNED rows holding all the words are tested (after a
+# quick try), and the page says so when there were more.
 SCANNED = 20_000
 # None: no quick try, the bounded scan at once.
 QUICK_TRY_MS: str | None = "300ms"
-# Words and a trailing prefix: the prefix is tested on the other words' rows when that
-# is expected to read at most this many rows (see _prefix_test_reads_few_rows).
-PREFIX_TEST_ROWS = 20_000
+# Words and a trailing prefix: the prefix is tested on the other words' rows when they
+# are at most this many (see _prefix_test_reads_few_rows).
+PREFIX_TEST_ROWS = 5_000
 # Words that more items hold than this share are looked for by reading the table in
 # order, rarer words through the index (see _candidate_rows_of_words).
 COMMON_WORD_SHARE = 0.2
@@ -425,8 +425,8 @@ class Summary:
 
     total: int = 0
     more: bool = False
-    # Only the first SCANNED items holding all the words were tested for a phrase or an
-    # exclusion, and more hold them: `total` is then a lower bound.
+    # Only the first SCANNED items holding all the words were tested for a phrase, and
+    # more hold them: `total` is then a lower bound.
     partial_scan: bool = False
     bodies: list[Facet] = field(default_factory=list)
     years: list[Facet] = field(default_factory=list)
@@ -503,7 +503,9 @@ def _estimated_item_count() -> float:
     return count
 
 
-def _candidate_rows_of_words(items: QuerySet[AgendaItem], query: Query) -> list[tuple]:
+def _candidate_rows_of_words(
+    items: QuerySet[AgendaItem], query: Query, *, by_index: bool = False
+) -> list[tuple]:
     """_candidate_rows, reading the rows in table order only when the words are common.
 
     The first CANDIDATES matches are found fastest by reading the table in order when
@@ -512,7 +514,7 @@ def _candidate_rows_of_words(items: QuerySet[AgendaItem], query: Query) -> list[
     years, one body's vocabulary): reading in order then takes 200-400 ms where the
     index takes 40. So below a share of COMMON_WORD_SHARE the index is used.
     """
-    if _share_of_items(items) >= COMMON_WORD_SHARE:
+    if not by_index and _share_of_items(items) >= COMMON_WORD_SHARE:
         return _candidate_rows(items, query)
     with _local_setting("enable_seqscan", "off"):
         return _candidate_rows(items, query)
@@ -597,42 +599,40 @@ def _text_candidate_rows(
 ) -> tuple[list[tuple], bool]:
     """The candidate rows of the words, and whether only some items holding them were tested.
 
-    Plain words: the index answers exactly. Words and a trailing prefix: the prefix is
-    tested on the other words' rows when that reads few rows, else looked up in the index
-    with them. A phrase or an exclusion: see _phrase_candidate_rows.
+    Plain words and exclusions: the index answers exactly. Words and a trailing prefix:
+    the prefix is tested on the other words' rows when they are few, else looked up in
+    the index with them. A phrase: see _phrase_candidate_rows.
     """
     holding_the_words = _rows_to_test(query, filters)
     if holding_the_words is not None:
         return _phrase_candidate_rows(matches, query, holding_the_words)
     if _tests_prefix_on_rows(query) and not _prefix_test_reads_few_rows(query, filters):
         matches = matching_items(query, filters, prefix_in_index=True)
-    return _candidate_rows_of_words(matches, query), False
+    # The index answers an exclusion exactly from its lists of rows (40-100 ms); read in
+    # table order, the rows of common words may hold the excluded word for a long while.
+    return _candidate_rows_of_words(matches, query, by_index=_has_exclusion(query)), False
 
 
 def _prefix_test_reads_few_rows(query: Query, filters) -> bool:
-    """Whether testing the prefix on the other words' rows finds its matches in few rows.
+    """Whether the other words are rare enough to test the prefix on all their rows.
 
-    It reads the rows of the other words until CANDIDATES of them hold the prefix: few
-    when those words are rare, or when the prefix is common (the planner's estimates).
-    Common words and a rarer prefix would read most of the archive (seconds), where the
-    index finds both in 30-80 ms.
+    Then at most PREFIX_TEST_ROWS rows are read (the planner's estimate of the words,
+    which is good for words). Otherwise both are looked up in the index (30-80 ms): how
+    soon the rows of common words would show the prefix cannot be told beforehand, as
+    words of one subject cluster (reading them took up to a second).
     """
-    words, prefix = query.words_and_prefix()
+    words, _prefix = query.words_and_prefix()
     items = AgendaItem.objects.filter(access=PUBLIC, search_vector__isnull=False)
     if filters is not None:
         items = filters.filter_queryset(items)
     narrowing = _SQLQuery("websearch_to_tsquery('danish'::regconfig, meetings_fold(%s))", [words])
-    if _estimated_rows(items.filter(search_vector=narrowing)) <= PREFIX_TEST_ROWS:
-        return True
-    prefix_query = _SQLQuery("to_tsquery('danish'::regconfig, meetings_fold(%s) || ':*')", [prefix])
-    prefix_share = _share_of_items(items.filter(search_vector=prefix_query))
-    return prefix_share > 0 and CANDIDATES / prefix_share <= PREFIX_TEST_ROWS
+    return _estimated_rows(items.filter(search_vector=narrowing)) <= PREFIX_TEST_ROWS
 
 
 def _phrase_candidate_rows(
     matches: QuerySet[AgendaItem], query: Query, holding_the_words: QuerySet[AgendaItem]
 ) -> tuple[list[tuple], bool]:
-    """A phrase or an exclusion needs each row holding the words read and tested.
+    """A phrase needs each row holding its words read, to test where the words stand.
 
     The query is tried as it is for QUICK_TRY_MS: a common phrase finds its matches at
     once. When that is not enough, only the first SCANNED items holding the words are
@@ -659,28 +659,41 @@ def _quick_try(matches: QuerySet[AgendaItem], query: Query, budget: str) -> list
         return None
 
 
-def _rows_to_test(query: Query, filters) -> QuerySet[AgendaItem] | None:
-    """For a phrase or an exclusion: the ids of the items holding all its words, in the
-    order the index gives them (the caller tests the first SCANNED). None when the index
-    answers the query by itself.
+def _tsquery_shape(query: Query) -> tuple[str, str] | None:
+    """The query's tsquery and the part of it the index can answer (querytree), as text.
+
+    None for plain words (no quotes or hyphens: no phrase, no exclusion).
     """
     text = text_tsquery(query)
-    if text is None:
-        return None
-    if '"' not in query.text and "-" not in query.text:
+    if text is None or ('"' not in query.text and "-" not in query.text):
         return None  # websearch_to_tsquery makes phrases of quotes and hyphens only
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT q::text, querytree(q)::text FROM (SELECT ({text.sql}) AS q) AS s",
-            text.params,
-        )
-        full, indexable = cursor.fetchone()
-    if "<" not in indexable and "!" not in full:
-        return None  # plain words: GIN's answer is exact
-    if indexable.strip() == "T":
-        return None  # nothing to narrow by (only exclusions)
+    key = ("tsquery_shape",)
+    if key not in query.memo:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT q::text, querytree(q)::text FROM (SELECT ({text.sql}) AS q) AS s",
+                text.params,
+            )
+            query.memo[key] = cursor.fetchone()
+    return query.memo[key]
+
+
+def _has_exclusion(query: Query) -> bool:
+    """An excluded word ("-word") beside words the index can look up."""
+    shape = _tsquery_shape(query)
+    return shape is not None and "!" in shape[0] and shape[1].strip() != "T"
+
+
+def _rows_to_test(query: Query, filters) -> QuerySet[AgendaItem] | None:
+    """For a phrase: the ids of the items holding all its words, in the order the index
+    gives them (the caller tests the first SCANNED). None when the index answers the
+    query by itself (words, exclusions).
+    """
+    shape = _tsquery_shape(query)
+    if shape is None or "<" not in shape[1]:
+        return None
     # All the words, in any order: what the index finds without reading the rows.
-    words = re.sub(r"<(?:-|\d+)>", "&", indexable)
+    words = re.sub(r"<(?:-|\d+)>", "&", shape[1])
     items = AgendaItem.objects.filter(access=PUBLIC, search_vector__isnull=False)
     if filters is not None:
         items = filters.filter_queryset(items)

@@ -257,9 +257,9 @@ def search_context(
     if summary.partial_scan:
         notices.append(
             _(
-                "Udtryk i anførselstegn og udelukkede ord er afprøvet på de første %(n)s "
-                "punkter med alle ordene; flere punkter har ordene. Tilføj ord eller filtre "
-                "for at søge i resten."
+                "Udtryk i anførselstegn er afprøvet på de første %(n)s punkter med alle "
+                "ordene; flere punkter har ordene. Tilføj ord eller filtre for at søge i "
+                "resten."
             )
             % {"n": f"{searching.SCANNED:,}".replace(",", ".")}
         )
