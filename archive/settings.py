@@ -156,7 +156,7 @@ CACHES = {
         "BACKEND": "archive.page_cache_backend.PageCache",
         "LOCATION": "meetings_page_cache",
         "TIMEOUT": PAGE_CACHE_SECONDS or None,
-        "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 4},
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
     },
 }
 
