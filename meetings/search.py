@@ -614,19 +614,23 @@ def _text_candidate_rows(
 
 
 def _prefix_test_reads_few_rows(query: Query, filters) -> bool:
-    """Whether the other words are rare enough to test the prefix on all their rows.
+    """Whether testing the prefix on the other words' rows soon finds its matches.
 
-    Then at most PREFIX_TEST_ROWS rows are read (the planner's estimate of the words,
-    which is good for words). Otherwise both are looked up in the index (30-80 ms): how
-    soon the rows of common words would show the prefix cannot be told beforehand, as
-    words of one subject cluster (reading them took up to a second).
+    It does when those words are rare (at most PREFIX_TEST_ROWS rows: the planner's
+    estimate, which is good for words), or when the prefix is common (a fifth of the
+    items or more) so that most of their rows hold it. Otherwise both are looked up in
+    the index (30-80 ms): the rows of common words can go on for a long while without
+    a rarer prefix, as words of one subject cluster (that took up to a second).
     """
-    words, _prefix = query.words_and_prefix()
+    words, prefix = query.words_and_prefix()
     items = AgendaItem.objects.filter(access=PUBLIC, search_vector__isnull=False)
     if filters is not None:
         items = filters.filter_queryset(items)
     narrowing = _SQLQuery("websearch_to_tsquery('danish'::regconfig, meetings_fold(%s))", [words])
-    return _estimated_rows(items.filter(search_vector=narrowing)) <= PREFIX_TEST_ROWS
+    if _estimated_rows(items.filter(search_vector=narrowing)) <= PREFIX_TEST_ROWS:
+        return True
+    prefix_query = _SQLQuery("to_tsquery('danish'::regconfig, meetings_fold(%s) || ':*')", [prefix])
+    return _share_of_items(items.filter(search_vector=prefix_query)) >= COMMON_WORD_SHARE
 
 
 def _phrase_candidate_rows(
