@@ -41,6 +41,7 @@ from django.db.models.lookups import Exact
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from . import page_cache
 from .models import PUBLIC, AgendaItem, Body, Case, ItemCase
 
 MAX_QUERY_LENGTH = 200
@@ -65,9 +66,9 @@ PREFIX_MIN_LENGTH = 5
 # ts_headline costs about 0.1 ms per kB: highlight at most this much of an item.
 HEADLINE_TEXT_LIMIT = 20_000
 # The ranked candidates and counts of one (query, filters) are kept this long in Django's
-# cache (settings.SEARCH_CACHE_SECONDS; 0 turns it off): paging, re-sorting and the
-# twins of a search then cost one query. Counts may lag an import by this much; the hits
-# themselves are re-read (and re-checked as public) on every request.
+# cache (settings.SEARCH_CACHE_SECONDS; 0 turns it off), for the archive's current
+# version only: paging, re-sorting and the twins of a search then cost one query. The
+# hits themselves are re-read (and re-checked as public) on every request.
 SEARCH_CACHE_SECONDS = 120
 RELEVANCE, NEWEST, OLDEST = "relevans", "nyeste", "aeldste"
 ORDERS = (RELEVANCE, NEWEST, OLDEST)
@@ -553,13 +554,20 @@ def ranked(query: Query, filters=None) -> Ranked:
     if key in query.memo:
         return query.memo[key]
     seconds = cache_seconds()
-    found = cache.get(key) if seconds else None
+    stored_key = _for_this_archive(key) if seconds else ""
+    found = cache.get(stored_key) if seconds else None
     if found is None:
         found = _rank(query, filters)
         if seconds:
-            cache.set(key, found, seconds)
+            cache.set(stored_key, found, seconds)
     query.memo[key] = found
     return found
+
+
+def _for_this_archive(key: str) -> str:
+    """`key` for the archive as it is now: nothing cached before an import is used after it
+    (a page rendered from it would be kept by the page cache as the new version's)."""
+    return f"{key}:{page_cache.archive_version()}"
 
 
 def _rank(query: Query, filters) -> Ranked:
@@ -806,7 +814,7 @@ def page_ids(
 ) -> tuple[list[int], frozenset[int]]:
     """The ids of one page of hits in order, and which of them are case-number hits."""
     if order in (NEWEST, OLDEST):
-        key = f"{_cache_key(query, filters)}:{order}:{offset}:{limit}"
+        key = _for_this_archive(f"{_cache_key(query, filters)}:{order}:{offset}:{limit}")
         rows = cache.get(key) if cache_seconds() else None
         if rows is None:
             found = _by_date(query, filters, order).values_list("pk", "case_hit")
