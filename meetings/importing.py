@@ -635,7 +635,8 @@ def _drop_repeated_numbers(rows: list[AgendaItem]) -> list[AgendaItem]:
 def _cases(numbers: set[str]) -> dict[str, Case]:
     if not numbers:
         return {}
-    # Sorted: two imports inserting overlapping numbers wait for each other, never deadlock.
+    # Sorted: two imports inserting overlapping numbers in one statement wait for each
+    # other instead of deadlocking (across statements, _save retries the loser).
     Case.objects.bulk_create([Case(number=n) for n in sorted(numbers)], ignore_conflicts=True)
     return {case.number: case for case in Case.objects.filter(number__in=numbers)}
 
