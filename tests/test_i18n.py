@@ -124,7 +124,7 @@ def test_a_reader_who_chose_english_gets_english(client):
     assert "The archive in figures" in page
     assert "Skip to content" in page and "Spring til indhold" not in page
     assert '<strong aria-current="true" lang="en">English</strong>' in page
-    assert 'href="/sprog/da/?next=/"' in page
+    assert 'href="/sprog/da/?next=/" lang="da" hreflang="da" rel="nofollow">Dansk</a>' in page
 
 
 @pytest.mark.django_db
@@ -141,6 +141,15 @@ def test_the_footer_switch_sets_english_and_back(client):
 
     client.get("/sprog/da/", {"next": "/"})
     assert "<h1>Søg i arkivet</h1>" in client.get("/soeg/").content.decode()
+
+
+@pytest.mark.django_db
+def test_each_language_is_offered_in_its_own_name(client):
+    page = client.get("/organer/").content.decode()
+
+    assert '<strong aria-current="true" lang="da">Dansk</strong>' in page
+    assert 'lang="en" hreflang="en" rel="nofollow">English</a>' in page
+    assert "engelsk" not in page.lower()
 
 
 @pytest.mark.django_db
