@@ -100,3 +100,22 @@ def test_staff_log_in_and_reimport_a_document_through_the_upload(
     ]
     assert [run.unchanged for run in ImportRun.objects.order_by("pk")] == [0, 1]
     page.close()
+
+
+def test_switch_language_on_a_cached_search_and_back(browser, archive, settings):  # noqa: F811
+    # Production serves cached pages: each language must still get its own.
+    settings.PAGE_CACHE_SECONDS = 600
+    page = browser.new_page(viewport=DESKTOP, locale="en-GB")  # the browser's wish is ignored
+    page.goto(f"{archive}/soeg/?q=sundhedsv%C3%A6sen")
+    assert page.locator("main h1").inner_text() == "Søgning efter “sundhedsvæsen”"
+
+    page.locator("footer").get_by_role("link", name="English").click()
+    assert page.url.endswith("/soeg/?q=sundhedsv%C3%A6sen")
+    assert page.locator("main h1").inner_text() == "Search for “sundhedsvæsen”"
+    assert page.locator("html").get_attribute("lang") == "en"
+
+    page.locator("footer").get_by_role("link", name="Dansk").click()
+    assert page.locator("main h1").inner_text() == "Søgning efter “sundhedsvæsen”"
+    page.reload()  # now from the page cache, still Danish
+    assert page.locator("html").get_attribute("lang") == "da"
+    page.close()
