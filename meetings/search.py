@@ -644,7 +644,8 @@ def _prefix_test_reads_few_rows(query: Query, filters) -> bool:
 def _phrase_candidate_rows(
     matches: QuerySet[AgendaItem], query: Query, holding_the_words: QuerySet[AgendaItem]
 ) -> tuple[list[tuple], bool]:
-    """A phrase needs each row holding its words read, to test where the words stand.
+    """A phrase needs each row holding its words read, to test where the words stand
+    (and only exclusions, every row).
 
     The query is tried as it is for QUICK_TRY_MS: a common phrase finds its matches at
     once. When that is not enough, only the first SCANNED items holding the words are
@@ -696,12 +697,24 @@ def _has_exclusion(query: Query) -> bool:
     return shape is not None and "!" in shape[0] and shape[1].strip() != "T"
 
 
+def only_exclusions(query: Query) -> bool:
+    """Nothing but excluded words ("-regionerne"): no word the index could look up."""
+    shape = _tsquery_shape(query)
+    return shape is not None and "!" in shape[0] and shape[1].strip() == "T"
+
+
 def _rows_to_test(query: Query, filters) -> QuerySet[AgendaItem] | None:
     """For a phrase: the ids of the items holding all its words, in the order the index
-    gives them (the caller tests the first SCANNED). None when the index answers the
-    query by itself (words, exclusions).
+    gives them (the caller tests the first SCANNED); for only exclusions, every item's,
+    in table order. None when the index answers the query by itself (words, exclusions
+    beside words).
     """
     shape = _tsquery_shape(query)
+    if shape is not None and only_exclusions(query):
+        items = AgendaItem.objects.filter(access=PUBLIC, search_vector__isnull=False)
+        if filters is not None:
+            items = filters.filter_queryset(items)
+        return items.order_by().values_list("id", flat=True)
     if shape is None or "<" not in shape[1]:
         return None
     # All the words, in any order: what the index finds without reading the rows.

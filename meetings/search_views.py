@@ -255,13 +255,20 @@ def search_context(
             % {"n": f"{searching.CANDIDATES:,}".replace(",", ".")}
         )
     if summary.partial_scan:
+        scanned = {"n": f"{searching.SCANNED:,}".replace(",", ".")}
         notices.append(
             _(
+                "Søgningen har kun udelukkede ord, så den er afprøvet på de første %(n)s "
+                "punkter. Tilføj et ord at søge efter for at søge i hele arkivet."
+            )
+            % scanned
+            if searching.only_exclusions(query)
+            else _(
                 "Udtryk i anførselstegn er afprøvet på de første %(n)s punkter med alle "
                 "ordene; flere punkter har ordene. Tilføj ord eller filtre for at søge i "
                 "resten."
             )
-            % {"n": f"{searching.SCANNED:,}".replace(",", ".")}
+            % scanned
         )
     cases = found.cases
     if (query.cases or query.partial_case) and not any(hit.case_hit for hit in hits):

@@ -148,6 +148,28 @@ def test_a_phrase_tests_a_bounded_number_of_items(monkeypatch, client):
 
 
 @pytest.mark.usefixtures("db_archive")
+def test_only_excluded_words_test_a_bounded_number_of_items(monkeypatch, client):
+    everything = {item.pk for item in hits("-regionerne")}
+    assert everything
+    assert get_json(client, q="ikke -regionerne")["total_is_lower_bound"] is False
+
+    monkeypatch.setattr(searching, "SCANNED", 20)
+    monkeypatch.setattr(searching, "QUICK_TRY_MS", None)  # the bounded scan at once
+    bounded = {item.pk for item in hits("-regionerne")}
+
+    # Exactly the matches among the first 20 items in table order.
+    first = set(
+        AgendaItem.objects.filter(access="public", search_vector__isnull=False)
+        .order_by()
+        .values_list("id", flat=True)[:20]
+    )
+    assert bounded == everything & first and bounded
+    answer = get_json(client, q="ikke -regionerne")  # "ikke" is a stop word
+    assert answer["total_is_lower_bound"] is True
+    assert any("kun udelukkede ord" in notice for notice in answer["notices"])
+
+
+@pytest.mark.usefixtures("db_archive")
 def test_a_phrase_too_slow_for_the_quick_try_gets_the_bounded_scan(monkeypatch):
     from django.db import connection
 
