@@ -320,3 +320,19 @@ def test_flipping_is_current_leaves_search_vectors_alone():
         "other_case_numbers",
         "search_vector",
     }
+
+
+def test_search_vectors_are_kept_in_the_row():
+    """STORAGE MAIN (migration 0009): a row's long text goes to TOAST before its vector, so
+    testing a row against a search reads no TOAST chunks."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute"
+            " WHERE attrelid = 'meetings_agendaitem'::regclass AND attname = 'search_vector'"
+        )
+        assert cursor.fetchone()[0] == "m"
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute"
+            " WHERE attrelid = 'meetings_agendaitem'::regclass AND attname = 'sections'"
+        )
+        assert cursor.fetchone()[0] == "x"  # the long text may still leave the row
