@@ -138,13 +138,17 @@ else:
         }
     }
 
-# Bound every statement of the web process (gunicorn.conf.py sets 5 s) so one
-# heavy query cannot stall the site; management commands (imports) are unbounded.
+# Session settings of every connection:
+# - No synchronized scans: a search over a common word reads the table in order and
+#   stops at the first CANDIDATES matches (meetings/search.py). A synchronized scan
+#   starts wherever another scan of the table is, so the same search would find
+#   another thousand candidates on each request (and page 2 would not follow page 1).
+# - Every statement of the web process bounded (gunicorn.conf.py sets 5 s) so one
+#   heavy query cannot stall the site; management commands (imports) are unbounded.
 STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "0"))
-if STATEMENT_TIMEOUT_MS:
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
-    )
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronize_seqscans=off" + (
+    f" -c statement_timeout={STATEMENT_TIMEOUT_MS}" if STATEMENT_TIMEOUT_MS else ""
+)
 
 # Per process: search results and snippets (meetings/search.py). Shared by every web
 # process, in the database: whole public pages until the archive changes

@@ -37,7 +37,16 @@ def test_statement_timeout_bounds_web_queries():
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
     )
-    assert result.stdout.strip() == "-c statement_timeout=5000", result.stderr
+    assert result.stdout.strip().endswith(" -c statement_timeout=5000"), result.stderr
+
+
+@pytest.mark.django_db
+def test_connections_never_join_a_synchronized_scan():
+    """A search that stops at the first matches in table order must read from the start:
+    a synchronized scan would begin where another reader is and find other candidates."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronize_seqscans")
+        assert cursor.fetchone()[0] == "off"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -47,7 +56,8 @@ def test_a_statement_over_the_timeout_is_cancelled():
 
     connection.close()
     options = connection.settings_dict.setdefault("OPTIONS", {})
-    options["options"] = "-c statement_timeout=100"
+    before = options.get("options", "")
+    options["options"] = f"{before} -c statement_timeout=100"
     try:
         with (
             pytest.raises(OperationalError, match="statement timeout"),
@@ -56,4 +66,4 @@ def test_a_statement_over_the_timeout_is_cancelled():
             cursor.execute("SELECT pg_sleep(2)")
     finally:
         connection.close()
-        options.pop("options")
+        options["options"] = before
