@@ -154,6 +154,9 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronize_seqs
 # process, in the database: whole public pages until the archive changes
 # (meetings/page_cache.py); PAGE_CACHE_SECONDS=0 turns that off (DEBUG does).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0" if DEBUG else "600"))
+# Counts and lists that only an import changes (home figures, bodies, years), kept in
+# the same table until the archive changes, also when pages are not.
+ARCHIVE_VALUE_SECONDS = int(os.environ.get("ARCHIVE_VALUE_SECONDS", "0" if DEBUG else "600"))
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {

@@ -187,7 +187,7 @@ def main() -> int:
     parser.add_argument(
         "--no-page-cache",
         action="store_true",
-        help="render every page afresh (PAGE_CACHE_SECONDS=0)",
+        help="render every page afresh (PAGE_CACHE_SECONDS=0; the archive's counts stay kept)",
     )
     args = parser.parse_args()
     if not shutil.which("wrk"):

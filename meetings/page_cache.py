@@ -93,10 +93,12 @@ def until_archive_changes(name: str, compute: Callable[[], T]) -> T:
     """compute()'s value, shared by every web process until the archive changes.
 
     For what is costly to work out and changes only with the archive: counts
-    over a million items, the years that have meetings. Computed afresh every
-    time when the page cache is off (PAGE_CACHE_SECONDS=0).
+    over a million items, the years that have meetings. Kept in the pages' cache
+    table for at most ARCHIVE_VALUE_SECONDS, whether pages are cached or not (a
+    server without the page cache should not recount the archive for each home
+    page); computed afresh every time when that is 0.
     """
-    seconds = settings.PAGE_CACHE_SECONDS
+    seconds = settings.ARCHIVE_VALUE_SECONDS
     if not seconds:
         return compute()
     digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()

@@ -57,6 +57,7 @@ def _plain_static_files(settings):
     settings.SECURE_SSL_REDIRECT = False
     # Pages are rendered afresh in tests; tests/test_page_cache.py turns the cache on.
     settings.PAGE_CACHE_SECONDS = 0
+    settings.ARCHIVE_VALUE_SECONDS = 0
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
 

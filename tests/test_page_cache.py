@@ -19,6 +19,7 @@ SST = "004_8d8a7837cce6a1ab.txt"  # Sundhedsstyrelsen, one dated meeting, 5 item
 @pytest.fixture
 def cached_pages(settings):
     settings.PAGE_CACHE_SECONDS = 600
+    settings.ARCHIVE_VALUE_SECONDS = 600
     caches[page_cache.CACHE_ALIAS].clear()
 
 
@@ -200,3 +201,29 @@ def test_each_host_has_its_own_copy_of_a_feed(client, cached_pages, sst_meeting,
     assert (_state(first), _state(other)) == ("miss", "miss")
     assert "http://www.arkiv.example/" in other.content.decode()
     assert "http://www.arkiv.example/" not in first.content.decode()
+
+
+@pytest.mark.django_db
+def test_archive_values_are_kept_without_the_page_cache(
+    client, settings, django_capture_on_commit_callbacks
+):
+    """An operator who turns the page cache off still gets the archive's counts from the
+    cache table (not a recount per home page), and an import still renews them."""
+    settings.ARCHIVE_VALUE_SECONDS = 600
+    caches[page_cache.CACHE_ALIAS].clear()
+    counted = []
+
+    def count():
+        counted.append(1)
+        return Meeting.objects.count()
+
+    assert page_cache.until_archive_changes("test-meetings", count) == 0
+    assert page_cache.until_archive_changes("test-meetings", count) == 0
+    assert len(counted) == 1
+    assert _state(client.get("/")) is None  # pages themselves are not kept
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_document((SAMPLES / SST).read_bytes(), SST, Metadata()).outcome == "created"
+
+    assert page_cache.until_archive_changes("test-meetings", count) == 1
+    assert len(counted) == 2
