@@ -465,6 +465,27 @@ def test_date_order_is_newest_first():
     assert dates == sorted(dates, reverse=True)
 
 
+@pytest.mark.usefixtures("db_archive")
+@pytest.mark.parametrize("order", [searching.NEWEST, searching.OLDEST])
+@pytest.mark.parametrize("q", ["regioner", "psykiatri", "sundhedsvæsen -region", "EMN-2024-00917"])
+@pytest.mark.parametrize("sorted_in_sql", [True, False])
+def test_a_date_page_is_the_same_whichever_way_it_is_found(q, order, sorted_in_sql, monkeypatch):
+    """All matches fetched and sorted, or the meetings walked by date: the same pages."""
+    query = searching.parse_query(q)
+    walked = list(searching.search(query, None, order).values_list("pk", flat=True))
+    assert walked, q
+    if not sorted_in_sql:  # as for a word with too many matches to fetch them all
+        monkeypatch.setattr(searching, "DATE_SORT_ROWS", -1)
+        monkeypatch.setattr(
+            searching,
+            "ranked",
+            lambda *args: searching.Ranked(summary=searching.Summary(total=len(walked), more=True)),
+        )
+    for offset in range(0, len(walked), 3):
+        ids, _ = searching.page_ids(query, None, order, offset, 3)
+        assert ids == walked[offset : offset + 3]
+
+
 # ----------------------------------------------------------- odd queries
 
 
