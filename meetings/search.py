@@ -61,6 +61,12 @@ PREFIX_TEST_ROWS = 5_000
 # Words that more items hold than this share are looked for by reading the table in
 # order, rarer words through the index (see _candidate_rows_of_words).
 COMMON_WORD_SHARE = 0.2
+# A query with an excluded word is answered by the index (see _text_candidate_rows),
+# which for common words builds a bitmap of most of the table (50-140 ms). When the
+# planner expects at least this share of the items to match, the first FIRST_BLOCKS
+# pages of the table (about 9,000 items, 8 ms at most) are tried first.
+FIRST_BLOCKS_SHARE = 0.05
+FIRST_BLOCKS = 2_000
 # Date orders: when at most this many items are expected to match, they are all fetched
 # through the index and sorted (see _date_page_rows); more, and the meetings are walked
 # newest (or oldest) first until a page of matches is found.
@@ -519,10 +525,30 @@ def _candidate_rows_of_words(
     years, one body's vocabulary): reading in order then takes 200-400 ms where the
     index takes 40. So below a share of COMMON_WORD_SHARE the index is used.
     """
-    if not by_index and _share_of_items(items) >= COMMON_WORD_SHARE:
+    share = _share_of_items(items)
+    if not by_index and share >= COMMON_WORD_SHARE:
         return _candidate_rows(items, query)
+    if by_index and share >= FIRST_BLOCKS_SHARE:
+        # Often the first blocks of the table hold enough matches: read only those
+        # (a TID range scan, 2 ms where the index's bitmap of a common word takes 90).
+        rows = _candidate_rows(items.filter(_in_first_blocks(FIRST_BLOCKS)), query)
+        if len(rows) > CANDIDATES:
+            return rows
     with _local_setting("enable_seqscan", "off"):
         return _candidate_rows(items, query)
+
+
+def _in_first_blocks(blocks: int) -> ExpressionWrapper:
+    """Rows stored in the table's first `blocks` pages (ctid < (blocks, 0)).
+
+    Both ways of reading give rows in table order (a bitmap heap scan visits the pages
+    in order too), so the first CANDIDATES matches found here are the same as those the
+    index would give: which way was taken never changes the candidates.
+    """
+    return ExpressionWrapper(
+        RawSQL('"meetings_agendaitem".ctid < %s::tid', [f"({blocks},0)"]),
+        output_field=BooleanField(),
+    )
 
 
 def _candidate_rows(items: QuerySet[AgendaItem], query: Query) -> list[tuple]:

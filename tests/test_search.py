@@ -225,6 +225,30 @@ def test_rare_and_common_words_find_the_same_by_index_or_in_table_order(monkeypa
 
 
 @pytest.mark.usefixtures("db_archive")
+@pytest.mark.parametrize("blocks", [1, 1000])
+def test_an_exclusion_finds_the_same_candidates_in_the_first_blocks_or_by_index(
+    blocks, monkeypatch
+):
+    """A few candidates, so that the first blocks can hold enough of them (blocks=1000:
+    the whole sample table) or not (blocks=1: the index answers)."""
+    query = searching.parse_query("regioner -sundhedsvæsen")
+    monkeypatch.setattr(searching, "CANDIDATES", 3)
+    monkeypatch.setattr(searching, "FIRST_BLOCKS_SHARE", 2.0)  # never tried
+    by_index = searching.ranked(query).ids
+    assert len(by_index) == 3
+
+    monkeypatch.setattr(searching, "FIRST_BLOCKS_SHARE", 0.0)  # always tried first
+    monkeypatch.setattr(searching, "FIRST_BLOCKS", blocks)
+    calls = []
+    original = searching._candidate_rows
+    monkeypatch.setattr(searching, "_candidate_rows", lambda *a: calls.append(1) or original(*a))
+    query = searching.parse_query("regioner -sundhedsvæsen")  # nothing memoised
+
+    assert searching.ranked(query).ids == by_index
+    assert len(calls) == (1 if blocks == 1000 else 2)
+
+
+@pytest.mark.usefixtures("db_archive")
 def test_or_is_the_union():
     left = {item.pk for item in hits("telemedicinstrategi")}
     right = {item.pk for item in hits("generationsforureninger")}
