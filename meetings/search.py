@@ -56,7 +56,7 @@ SCANNED = 20_000
 # None: no quick try, the bounded scan at once.
 QUICK_TRY_MS: str | None = "300ms"
 # Words and a trailing prefix: the prefix is tested on the other words' rows when they
-# are at most this many (see _prefix_test_reads_few_rows).
+# are at most this many (see _share_when_prefix_tested_on_rows).
 PREFIX_TEST_ROWS = 5_000
 # Words that more items hold than this share are looked for by reading the table in
 # order, rarer words through the index (see _candidate_rows_of_words).
@@ -515,7 +515,11 @@ def _estimated_item_count() -> float:
 
 
 def _candidate_rows_of_words(
-    items: QuerySet[AgendaItem], query: Query, *, by_index: bool = False
+    items: QuerySet[AgendaItem],
+    query: Query,
+    *,
+    by_index: bool = False,
+    share: float | None = None,
 ) -> list[tuple]:
     """_candidate_rows, reading the rows in table order only when the words are common.
 
@@ -523,9 +527,11 @@ def _candidate_rows_of_words(
     most rows match (a common word: 10 ms, where the index takes 120). When fewer do,
     the planner still expects them spread evenly, but words cluster (a subject of some
     years, one body's vocabulary): reading in order then takes 200-400 ms where the
-    index takes 40. So below a share of COMMON_WORD_SHARE the index is used.
+    index takes 40. So below a share of COMMON_WORD_SHARE the index is used. The share
+    is the planner's estimate unless the caller knows better.
     """
-    share = _share_of_items(items)
+    if share is None:
+        share = _share_of_items(items)
     if not by_index and share >= COMMON_WORD_SHARE:
         return _candidate_rows(items, query)
     if by_index and share >= FIRST_BLOCKS_SHARE:
@@ -644,31 +650,42 @@ def _text_candidate_rows(
     holding_the_words = _rows_to_test(query, filters)
     if holding_the_words is not None:
         return _phrase_candidate_rows(matches, query, holding_the_words)
-    if _tests_prefix_on_rows(query) and not _prefix_test_reads_few_rows(query, filters):
-        matches = matching_items(query, filters, prefix_in_index=True)
+    share = None
+    if _tests_prefix_on_rows(query):
+        share = _share_when_prefix_tested_on_rows(query, filters)
+        if share is None:
+            matches = matching_items(query, filters, prefix_in_index=True)
     # The index answers an exclusion exactly from its lists of rows (40-100 ms); read in
     # table order, the rows of common words may hold the excluded word for a long while.
-    return _candidate_rows_of_words(matches, query, by_index=_has_exclusion(query)), False
+    rows = _candidate_rows_of_words(matches, query, by_index=_has_exclusion(query), share=share)
+    return rows, False
 
 
-def _prefix_test_reads_few_rows(query: Query, filters) -> bool:
-    """Whether testing the prefix on the other words' rows soon finds its matches.
+def _share_when_prefix_tested_on_rows(query: Query, filters) -> float | None:
+    """The expected share of items matching, if testing the prefix on the other words'
+    rows soon finds its matches; None if the index should look up both.
 
-    It does when those words are rare (at most PREFIX_TEST_ROWS rows: the planner's
-    estimate, which is good for words), or when the prefix is common (a fifth of the
-    items or more) so that most of their rows hold it. Otherwise both are looked up in
-    the index (30-80 ms): the rows of common words can go on for a long while without
-    a rarer prefix, as words of one subject cluster (that took up to a second).
+    Testing on rows is quick when those words are rare (at most PREFIX_TEST_ROWS rows:
+    the planner's estimate, which is good for words), or when the prefix is common (a
+    fifth of the items or more) so that most of their rows hold it. Otherwise both are
+    looked up in the index (30-80 ms): the rows of common words can go on for a long
+    while without a rarer prefix, as words of one subject cluster (that took up to a
+    second). The share is the two shares multiplied: the planner cannot estimate the
+    test on rows, and guessed a third, which sent two common words to the index (a
+    bitmap of most of the table, 86 ms, where reading in order takes 2).
     """
     words, prefix = query.words_and_prefix()
     items = AgendaItem.objects.filter(access=PUBLIC, search_vector__isnull=False)
     if filters is not None:
         items = filters.filter_queryset(items)
     narrowing = _SQLQuery("websearch_to_tsquery('danish'::regconfig, meetings_fold(%s))", [words])
-    if _estimated_rows(items.filter(search_vector=narrowing)) <= PREFIX_TEST_ROWS:
-        return True
+    words_rows = _estimated_rows(items.filter(search_vector=narrowing))
+    words_share = words_rows / _estimated_item_count()
+    if words_rows <= PREFIX_TEST_ROWS:
+        return words_share  # at most that: the index for these rows
     prefix_query = _SQLQuery("to_tsquery('danish'::regconfig, meetings_fold(%s) || ':*')", [prefix])
-    return _share_of_items(items.filter(search_vector=prefix_query)) >= COMMON_WORD_SHARE
+    prefix_share = _share_of_items(items.filter(search_vector=prefix_query))
+    return words_share * prefix_share if prefix_share >= COMMON_WORD_SHARE else None
 
 
 def _phrase_candidate_rows(
