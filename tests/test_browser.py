@@ -170,3 +170,20 @@ def test_pages_fit_a_phone(browser, axe_script, archive):
         assert axe_violations(page, axe_script) == [], url
         shoot(page, f"{name}-phone")
     page.close()
+
+
+def test_facet_counts_are_never_broken_over_lines(browser, archive):
+    """A long body name beside its count: the count (40) once wrapped to "4" over "0"."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="da-DK")
+    page.goto(f"{archive}/soeg/?q=regioner")
+    counts = page.locator(".search-facets .count")
+    assert counts.count() > 5
+    # The lines a count's text is laid out on: one box per line.
+    lines = counts.evaluate_all(
+        "els => els.map(e => { const r = document.createRange(); r.selectNodeContents(e);"
+        " return [e.textContent, r.getClientRects().length]; })"
+    )
+    assert any(len(text) > 1 for text, _ in lines)
+    for text, boxes in lines:
+        assert boxes == 1, f"count {text} is laid out on {boxes} lines"
+    page.close()
