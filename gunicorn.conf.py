@@ -11,14 +11,17 @@ os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT_MS", "5000")
 os.environ["PAGE_CACHE_GENERATION"] = str(time.time_ns())
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-# A request is CPU work (Django, and PostgreSQL on the same cores) with short waits for the
-# database between. One process per core plus one keeps every core busy while a process
-# waits; two threads each (gthread, which also keeps connections alive) let a process take
-# its next request during such a wait. More processes than that do not make a request
-# cheaper: on 2 cores 5 workers x 2 threads only lengthened the run queue and multiplied
-# the PostgreSQL connections and per-process caches (measured with bench/search_bench.py).
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+# A request is CPU work: Django, then PostgreSQL on the same cores, in turn. One process
+# per core with one thread each keeps a request on each core; the database runs while
+# its process waits. Every request more in flight only shares the cores more thinly:
+# measured on 2 cores at 1,000,000 items (bench/load_test.py, bench/search_bench.py
+# --no-cache), 2 workers x 1 thread served 167-174 req/s with p99 222-247 ms, where
+# 3 x 1 gave 153-159 (p99 295-385), 4 x 1 146 (p99 337), 2 x 2 148 (p99 687) and the
+# former default of 3 x 2 at most 145 (p99 540-680); uncached search p95 fell from
+# 120-300 ms to 75-143 ms. A slow request holds its process: statements are bounded
+# (DATABASE_STATEMENT_TIMEOUT_MS) and heavy searches cut short (meetings/search.py).
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 accesslog = "-"

@@ -178,7 +178,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument(
+        "--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py's, one per CPU)"
+    )
     # Long enough that no thread reaches the end of its part in a minute at 300 req/s.
     parser.add_argument("--paths", type=int, default=20000)
     parser.add_argument(
@@ -208,8 +210,9 @@ def main() -> int:
         "LOG_LEVEL": "WARNING",
         "SECRET_KEY": "load-test-secret-key-load-test-secret-key-0123456789abcdef",
         "ALLOWED_HOSTS": "127.0.0.1",
-        "WEB_CONCURRENCY": str(args.workers),
     }
+    if args.workers:
+        env["WEB_CONCURRENCY"] = str(args.workers)
     if args.no_page_cache:
         env["PAGE_CACHE_SECONDS"] = "0"
     subprocess.run(
@@ -283,7 +286,12 @@ def main() -> int:
         f"paths: {len(paths)} requests, {len(set(paths))} distinct addresses "
         "(browse 60 %, search 40 %), cycled by wrk"
     )
-    print(f"duration {args.seconds} s, {args.connections} connections, {args.workers} workers")
+    workers = args.workers or os.cpu_count()
+    threads = env.get("GUNICORN_THREADS", "1")
+    print(
+        f"duration {args.seconds} s, {args.connections} connections, "
+        f"gunicorn {workers} workers x {threads} threads"
+    )
     print(f"requests: {total}, throughput: {requests_per_second:.1f} req/s")
     print(
         f"latency p50 {percentiles['p50']} ms, p95 {percentiles['p95']} ms, "
