@@ -19,7 +19,7 @@ import time
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -124,6 +124,8 @@ class Query:
     # Digits that may be part of a case number (00917); looked up on Case.compact.
     partial_case: str = ""
     shortened: bool = False
+    # The last word only as typed (its stem), never as a prefix (see _text_candidate_rows).
+    exact: bool = False
     # Look-ups made once per request (the items of partially typed case numbers).
     memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
@@ -145,7 +147,7 @@ class Query:
         stem to be selective: "sundhedsvæsen" then also finds "sundhedsvæsenet".
         """
         text = self.text.strip()
-        if text.count('"') % 2:
+        if self.exact or text.count('"') % 2:
             return text, ""
         before, _, last = text.rpartition(" ")
         previous = before.split()[-1].lower() if before.split() else ""
@@ -650,6 +652,10 @@ def _text_candidate_rows(
     holding_the_words = _rows_to_test(query, filters)
     if holding_the_words is not None:
         return _phrase_candidate_rows(matches, query, holding_the_words)
+    if query.words_and_prefix()[1]:
+        rows = _candidate_rows_of_typed_words(query, filters)
+        if rows is not None:
+            return rows, False
     share = None
     if _tests_prefix_on_rows(query):
         share = _share_when_prefix_tested_on_rows(query, filters)
@@ -659,6 +665,27 @@ def _text_candidate_rows(
     # table order, the rows of common words may hold the excluded word for a long while.
     rows = _candidate_rows_of_words(matches, query, by_index=_has_exclusion(query), share=share)
     return rows, False
+
+
+def _candidate_rows_of_typed_words(query: Query, filters) -> list[tuple] | None:
+    """The candidates of the words as typed, when they alone are more than CANDIDATES.
+
+    The last word also matches as a prefix (sundhedsvæsen finds sundhedsvæsenet), and a
+    prefix is the costliest look-up there is: the index merges the lists of every word it
+    begins (40-50 ms for a word in a tenth of a million items, where the word itself
+    takes 8). When the word as typed already matches more items than are ranked, the
+    prefix could only add other words to a set cut at CANDIDATES anyway: those items
+    are the candidates, and the page says "more than" as it would. Otherwise (a rare
+    or half-typed word) None, and the prefix is looked up.
+    """
+    typed = replace(query, exact=True, memo={})
+    items = matching_items(typed, filters)
+    expected = _estimated_rows(items)
+    if expected <= CANDIDATES:  # a rare or half-typed word: not worth a try
+        return None
+    share = expected / _estimated_item_count()
+    rows = _candidate_rows_of_words(items, typed, by_index=_has_exclusion(typed), share=share)
+    return rows if len(rows) > CANDIDATES else None
 
 
 def _share_when_prefix_tested_on_rows(query: Query, filters) -> float | None:

@@ -249,6 +249,37 @@ def test_an_exclusion_finds_the_same_candidates_in_the_first_blocks_or_by_index(
 
 
 @pytest.mark.usefixtures("db_archive")
+def test_more_items_with_the_word_as_typed_than_are_ranked_make_the_candidates(monkeypatch):
+    """The prefix (sundhedsvæs:*) would add items saying only sundhedsvæsenet; when the
+    word as typed already fills the ranked set, its items are the candidates."""
+    monkeypatch.setattr(searching, "CANDIDATES", 3)
+    monkeypatch.setattr(searching, "_estimated_rows", lambda items: 1_000.0)  # "common"
+    typed_tries = []
+    original = searching._candidate_rows_of_typed_words
+    monkeypatch.setattr(
+        searching,
+        "_candidate_rows_of_typed_words",
+        lambda *args: typed_tries.append(original(*args)) or typed_tries[-1],
+    )
+
+    found = searching.ranked(searching.parse_query("sundhedsvæsen"))
+
+    assert len(typed_tries) == 1 and typed_tries[0] is not None  # the prefix never looked up
+    assert found.summary.more and len(found.ids) == 3
+    typed = searching.parse_query('"sundhedsvæsen"')  # the stem alone, no prefix
+    holding_the_word = {item.pk for item in hits(typed.text)}
+    assert set(found.ids) <= holding_the_word
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_a_half_typed_word_is_still_found_by_its_prefix(monkeypatch):
+    monkeypatch.setattr(searching, "CANDIDATES", 3)
+    monkeypatch.setattr(searching, "_estimated_rows", lambda items: 1_000.0)
+    assert titles("sundhedsv")  # no word is "sundhedsv": the typed try finds nothing
+    assert "Bæredygtigt sundhedsvæsen" in titles("bæredygtigt sundhedsv")
+
+
+@pytest.mark.usefixtures("db_archive")
 def test_or_is_the_union():
     left = {item.pk for item in hits("telemedicinstrategi")}
     right = {item.pk for item in hits("generationsforureninger")}
@@ -576,9 +607,9 @@ def test_a_page_costs_a_few_queries_whatever_its_hits(client):
     few, _ = count_queries(client, q="telemedicinstrategi")
     many, response = count_queries(client, q="regioner")
     assert response.content.decode().count('class="search-hit"') == 20
-    # how common the words are (the planner's estimate), candidates with their counts,
-    # the facets' body names, the page, its snippets
-    assert few == many == 5
+    # how common the words are as typed and with the prefix (the planner's estimates),
+    # candidates with their counts, the facets' body names, the page, its snippets
+    assert few == many == 6
 
 
 @pytest.mark.usefixtures("db_archive", "search_cache")
@@ -588,7 +619,7 @@ def test_a_repeated_search_is_answered_from_the_cache(client):
     second_page, _ = count_queries(client, q="regioner", side="2")
     newest, _ = count_queries(client, q="regioner", sortering="nyeste")
     # Every request reads the archive's version once (cached results are per version).
-    assert first == 6 and again == 2  # the version, the page
+    assert first == 7 and again == 2  # the version, the page
     assert second_page == 3  # the version, the page, its items' snippets (then cached too)
     # The date order pages through every match: its ids, the page, its items' snippets.
     assert newest == 4 and count_queries(client, q="regioner", sortering="nyeste")[0] == 2
