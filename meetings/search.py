@@ -474,8 +474,14 @@ def _local_setting(name: str, value: str) -> Iterator[None]:
     """PostgreSQL's `name` set to `value` for the statements inside, then as it was.
 
     Inside a transaction (or a savepoint of the caller's): should a statement fail,
-    rolling it back restores the setting too.
+    rolling it back restores the setting too. A transaction of its own (a web request's
+    case) ends the setting when it commits: no need to read it and set it back.
     """
+    if not connection.in_atomic_block:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+            yield
+        return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT current_setting(%s)", [name])
         previous = cursor.fetchone()[0]
