@@ -680,9 +680,12 @@ def _candidate_rows_of_typed_words(query: Query, filters) -> list[tuple] | None:
     prefix is the costliest look-up there is: the index merges the lists of every word it
     begins (40-50 ms at 1,000,000 items for a prefix that a tenth of them hold, where a
     word as common takes 8-15). When the word as typed already matches more items than
-    are ranked, the prefix could only add other words to a set cut at CANDIDATES anyway:
-    those items are the candidates, and the page says "more than" as it would.
-    Otherwise (a rare or half-typed word) None, and the prefix is looked up.
+    are ranked, those items are the candidates, and the page says "more than" as it
+    would: the prefix would add items holding only longer words (or an inflection the
+    stemmer cuts differently, sundhedsvæsenet) to a set that is cut at CANDIDATES
+    anyway. Such items still match: they are counted in "more than", and the date
+    orders, which go through every match, list them. Otherwise (a rare or half-typed
+    word) None, and the prefix is looked up.
     """
     typed = replace(query, exact=True, memo={})
     items = matching_items(typed, filters)
