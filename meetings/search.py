@@ -223,12 +223,25 @@ class _SQLQuery(SearchQuery):
         return f"({self.sql})", list(self.params)
 
 
+_WORDS_TSQUERY = "websearch_to_tsquery('danish'::regconfig, meetings_fold(%s))"
+# The words again, but an excluded word excludes what its stem begins, as the last word
+# finds it (sundhedsvæsen finds sundhedsvæsenet; -sundhedsvæsen drops it): the Danish
+# stemmer cuts sundhedsvæsen to sundhedsvæs but sundhedsvæsenet to sundhedsvæsen. Short
+# stems stay exact (-plan must not drop planlægning). Only tested on the rows the index
+# gives for _WORDS_TSQUERY: in the index, an excluded prefix of a common stem (!region:*)
+# merges the lists of every word it begins (20 -> 140 ms at 1,000,000 items).
+_EXCLUDING_STEMS_TSQUERY = (
+    f"regexp_replace(({_WORDS_TSQUERY})::text,"
+    f" '!''([^'']{{{PREFIX_MIN_LENGTH},}})''', '!''\\1'':*', 'g')::tsquery"
+)
+
+
 def text_tsquery(query: Query) -> _SQLQuery | None:
     """websearch_to_tsquery semantics on folded text; the last word also as a stem prefix."""
     words, prefix = query.words_and_prefix()
     parts, params = [], []
     if words:
-        parts.append("websearch_to_tsquery('danish'::regconfig, meetings_fold(%s))")
+        parts.append(_WORDS_TSQUERY)
         params.append(words)
     if prefix:
         parts.append("to_tsquery('danish'::regconfig, meetings_fold(%s) || ':*')")
@@ -337,6 +350,22 @@ def matching_items(
 
 
 def _text_condition(query: Query, prefix_in_index: bool = False) -> Q | None:
+    """The words through the GIN index, excluded stems tested on the rows it gives."""
+    condition = _words_condition(query, prefix_in_index)
+    words, _prefix = query.words_and_prefix()
+    shape = _tsquery_shape(query) if condition is not None and words else None
+    if shape is not None and "!" in shape[0]:
+        excluding_stems = Func(
+            F("search_vector"),
+            _SQLQuery(_EXCLUDING_STEMS_TSQUERY, [words]),
+            function="ts_match_vq",
+            output_field=BooleanField(),
+        )
+        condition &= Q(excluding_stems)
+    return condition
+
+
+def _words_condition(query: Query, prefix_in_index: bool) -> Q | None:
     """The words through the GIN index; a trailing prefix only re-checked on those rows.
 
     A prefix of a common stem (patient:*) makes GIN merge the posting lists of every
@@ -349,7 +378,7 @@ def _text_condition(query: Query, prefix_in_index: bool = False) -> Q | None:
         text = text_tsquery(query)
         return Q(search_vector=text) if text is not None else None
     words, prefix = query.words_and_prefix()
-    narrowing = _SQLQuery("websearch_to_tsquery('danish'::regconfig, meetings_fold(%s))", [words])
+    narrowing = _SQLQuery(_WORDS_TSQUERY, [words])
     prefix_query = _SQLQuery("to_tsquery('danish'::regconfig, meetings_fold(%s) || ':*')", [prefix])
     recheck = Func(
         F("search_vector"), prefix_query, function="ts_match_vq", output_field=BooleanField()
@@ -714,7 +743,7 @@ def _share_when_prefix_tested_on_rows(query: Query, filters) -> float | None:
     items = AgendaItem.objects.filter(access=PUBLIC, search_vector__isnull=False)
     if filters is not None:
         items = filters.filter_queryset(items)
-    narrowing = _SQLQuery("websearch_to_tsquery('danish'::regconfig, meetings_fold(%s))", [words])
+    narrowing = _SQLQuery(_WORDS_TSQUERY, [words])
     words_rows = _estimated_rows(items.filter(search_vector=narrowing))
     words_share = words_rows / _estimated_item_count()
     if words_rows <= PREFIX_TEST_ROWS:
