@@ -300,6 +300,34 @@ def test_a_half_typed_word_is_still_found_by_its_prefix(monkeypatch):
 
 
 @pytest.mark.usefixtures("db_archive")
+@pytest.mark.parametrize(
+    ("words_share", "prefix_share", "in_table_order"),
+    [(0.6, 0.8, True), (0.6, 0.1, False), (0.1, 0.8, False)],
+)
+def test_common_words_with_a_common_prefix_are_read_in_table_order(
+    words_share, prefix_share, in_table_order, monkeypatch
+):
+    """The prefix tested on the other words' rows: the expected share is the two shares
+    multiplied (the planner cannot estimate the test on rows)."""
+    monkeypatch.setattr(searching, "_estimated_item_count", lambda: 1_000_000.0)
+
+    def estimate(items) -> float:
+        sql = str(items.query)
+        return (prefix_share if ":*" in sql else words_share) * 1_000_000
+
+    monkeypatch.setattr(searching, "_estimated_rows", estimate)
+    monkeypatch.setattr(searching, "_candidate_rows_of_typed_words", lambda *args: None)
+    settings_used = []
+    original = searching._local_setting
+    monkeypatch.setattr(
+        searching, "_local_setting", lambda *args: settings_used.append(args) or original(*args)
+    )
+
+    assert titles("regionerne sundhedsvæs")
+    assert (("enable_seqscan", "off") not in settings_used) == in_table_order
+
+
+@pytest.mark.usefixtures("db_archive")
 def test_or_is_the_union():
     left = {item.pk for item in hits("telemedicinstrategi")}
     right = {item.pk for item in hits("generationsforureninger")}
