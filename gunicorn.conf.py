@@ -16,10 +16,11 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # its process waits. Every request more in flight only shares the cores more thinly:
 # measured on 2 cores at 1,000,000 items (bench/load_test.py, bench/search_bench.py
 # --no-cache), 2 workers x 1 thread served 167-174 req/s with p99 222-247 ms, where
-# 3 x 1 gave 153-159 (p99 295-385), 4 x 1 146 (p99 337), 2 x 2 148 (p99 687) and the
-# former default of 3 x 2 at most 145 (p99 540-680); uncached search p95 fell from
-# 120-300 ms to 75-143 ms. A slow request holds its process: statements are bounded
-# (DATABASE_STATEMENT_TIMEOUT_MS) and heavy searches cut short (meetings/search.py).
+# 3 x 1 gave 153-159 (p99 295-385), 4 x 1 146 (p99 337), 2 x 2 148 (p99 687) and 4 x 2
+# (the load test's setting before) 132-145 (p99 478-680); uncached search p95 under the
+# former default of 3 x 2 was 115-304 ms, under 2 x 1 75-143 ms. A slow request holds
+# its process: statements are bounded (DATABASE_STATEMENT_TIMEOUT_MS) and heavy searches
+# are cut short (meetings/search.py).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

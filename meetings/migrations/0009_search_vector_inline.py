@@ -7,7 +7,7 @@ by row (the index narrows, the row decides: prefixes, phrases, ts_rank_cd),
 so each row tested cost a look-up in the TOAST index and its chunks: a
 two-word search at 1,000,000 items read 24,800 buffers and took 35 ms. With
 STORAGE MAIN the long text goes out first and the vector stays in the row:
-2,500 buffers, 19 ms (bench/search_bench.py; see the commit).
+2,500 buffers, 19 ms (EXPLAIN ANALYZE of that query on the bench database).
 
 SET STORAGE only applies to rows written afterwards, so the table is
 rewritten (VACUUM FULL, which cannot run in a transaction: this migration is
