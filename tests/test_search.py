@@ -259,6 +259,7 @@ def test_an_exclusion_finds_the_same_candidates_in_the_first_blocks_or_by_index(
 
     monkeypatch.setattr(searching, "FIRST_BLOCKS_SHARE", 0.0)  # always tried first
     monkeypatch.setattr(searching, "FIRST_BLOCKS", blocks)
+    monkeypatch.setattr(searching, "MATCHES_PER_BLOCK", 1e12)  # exactly FIRST_BLOCKS pages
     calls = []
     original = searching._candidate_rows
     monkeypatch.setattr(searching, "_candidate_rows", lambda *a: calls.append(1) or original(*a))
@@ -266,6 +267,42 @@ def test_an_exclusion_finds_the_same_candidates_in_the_first_blocks_or_by_index(
 
     assert searching.ranked(query).ids == by_index
     assert len(calls) == (1 if blocks == 1000 else 2)
+
+
+@pytest.mark.usefixtures("db_archive")
+@pytest.mark.parametrize("blocks", [1, 1000])
+def test_a_word_finds_the_same_candidates_in_the_first_blocks_or_by_index(blocks, monkeypatch):
+    """As for an exclusion: the table's first pages hold enough candidates (blocks=1000:
+    the whole sample table) or not (blocks=1: the index answers after them)."""
+    monkeypatch.setattr(searching, "CANDIDATES", 3)
+    monkeypatch.setattr(searching, "COMMON_WORD_SHARE", 2.0)  # never the whole table in order
+    monkeypatch.setattr(searching, "_first_blocks_to_try", lambda *args: 0)
+    by_index = searching.ranked(searching.parse_query("regionerne")).ids
+    assert len(by_index) == 3
+
+    monkeypatch.setattr(searching, "_first_blocks_to_try", lambda *args: blocks)
+    calls = []
+    original = searching._candidate_rows
+    monkeypatch.setattr(searching, "_candidate_rows", lambda *a: calls.append(1) or original(*a))
+
+    assert searching.ranked(searching.parse_query("regionerne")).ids == by_index
+    assert len(calls) == (1 if blocks == 1000 else 2)
+
+
+@pytest.mark.parametrize(
+    ("share", "by_index", "items", "blocks"),
+    [
+        (0.12, False, 1_000_000, 6_666),  # 0.12 x 1,000,000 / 18; 3,840 matches if even
+        (0.05, False, 1_000_000, 0),  # 2,777 pages would hold 666 matches: too few
+        (0.05, True, 1_000_000, 2_777),  # beside an excluded word, tried from 0.05 ...
+        (0.05, True, 100_000, 2_000),  # ... with FIRST_BLOCKS pages at least
+        (0.04, True, 1_000_000, 0),
+    ],
+)
+def test_the_first_blocks_tried_are_worth_the_index_and_could_hold_the_candidates(
+    share, by_index, items, blocks
+):
+    assert searching._first_blocks_to_try(share, by_index, items, 4.8) == blocks
 
 
 @pytest.mark.usefixtures("db_archive")
