@@ -6,6 +6,11 @@ items, cases, decisions, searches — serves the archive with gunicorn on a
 free loopback port, runs wrk (Debian's `wrk`) for a bounded time and prints
 throughput, p50/p95/p99 latency and the error count.
 
+Before the mix it prints a yardstick: how many /healthz requests the same server
+answers per second under the same connections (5 s). Machines of one kind differ
+in pace (two of them gave 2,275 and about 1,000 on the same day): compare runs
+made on different machines or days by it, not by throughput alone.
+
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_search \\
         .venv/bin/python bench/load_test.py --seconds 60 --connections 16
 """
@@ -167,6 +172,18 @@ def search_query(
     return query
 
 
+def healthz_rate(base: str, threads: int, connections: int) -> float:
+    """Requests per second /healthz gets (one small query each) for 5 s of wrk."""
+    result = subprocess.run(
+        ["wrk", "-t", str(threads), "-c", str(connections), "-d", "5s", f"{base}/healthz"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", result.stdout).group(1))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -247,6 +264,7 @@ def main() -> int:
         for path in paths[:50]:  # warm the workers and the database's cache
             with contextlib.suppress(OSError):
                 urllib.request.urlopen(base + path, timeout=30).read()
+        yardstick = healthz_rate(base, args.threads, args.connections)
         with tempfile.TemporaryDirectory() as tmp:
             paths_file = Path(tmp) / "paths.txt"
             paths_file.write_text("\n".join(paths) + "\n")
@@ -292,6 +310,7 @@ def main() -> int:
         f"duration {args.seconds} s, {args.connections} connections, "
         f"gunicorn {workers} workers x {threads} threads"
     )
+    print(f"yardstick: /healthz {yardstick:.0f} req/s (the machine's pace today, 5 s)")
     print(f"requests: {total}, throughput: {requests_per_second:.1f} req/s")
     print(
         f"latency p50 {percentiles['p50']} ms, p95 {percentiles['p95']} ms, "

@@ -22,13 +22,15 @@ concurrent clients, and the database's own execution time (EXPLAIN ANALYZE)
 of the queries a page runs. Beside the latencies: the CPU the whole machine
 spent per request (/proc/stat: anything running counts), of which the
 gunicorn processes (app), the PostgreSQL backends of the bench database
-(db) and the bench client itself, and the load average. The clients are threads with one
-keep-alive http.client connection each: light enough not to take the
-server's CPU (see the client column). `--no-cache` measures every request
-as a first one (SEARCH_CACHE_SECONDS = 0, PAGE_CACHE_SECONDS = 0): the
-repeated queries here would otherwise be answered from the page cache after
-their first request (and the search cache per worker). Never part of the
-test suite.
+(db) and the bench client itself, and the load average. The clients are
+threads with one keep-alive http.client connection each: light enough not to
+take the server's CPU (see the client column). First comes a yardstick:
+/healthz under the same clients. Machines of one kind differ in pace (twofold,
+measured on two the same day): compare runs of different machines by it.
+`--no-cache` measures every request as a first one (SEARCH_CACHE_SECONDS = 0,
+PAGE_CACHE_SECONDS = 0): the repeated queries here would otherwise be answered
+from the page cache after their first request (and the search cache per
+worker). Never part of the test suite.
 """
 
 from __future__ import annotations
@@ -563,6 +565,14 @@ def measure(url: str, clients: int, requests: int, cache: bool = True) -> None:
     with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
         server = start_gunicorn(url, port, Path(tmp), cache=cache)
         try:
+            fetch_times(port, "/healthz", clients, clients)
+            started = time.perf_counter()
+            latencies, _ = fetch_times(port, "/healthz", clients, 50 * clients)
+            print(
+                f"yardstick: /healthz {len(latencies) / (time.perf_counter() - started):.0f}"
+                f" req/s, p50 {percentile(latencies, 0.5):.1f} ms ({clients} clients):"
+                " the machine's pace today"
+            )
             print(
                 f"\n{'query':<28} {'hits':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
                 f"  {'cpu ms/req':>10} {'app':>5} {'db':>5} {'client':>6}"
