@@ -478,6 +478,20 @@ def test_snippets_escape_document_markup_and_keep_only_our_marks(client):
 
 
 @pytest.mark.usefixtures("db_archive")
+def test_a_match_past_the_first_characters_is_highlighted_from_the_whole_text(monkeypatch):
+    """Snippets are made from the start of the text first, and again from all of it for
+    the items that showed no match there: with a start of one character, every item."""
+    query = searching.parse_query("regioner")
+    ids = searching.ranked(query).ids[:20]
+    monkeypatch.setattr(searching, "HEADLINE_FIRST_CHARS", searching.HEADLINE_TEXT_LIMIT)
+    whole = searching._headlines(ids, query, "[[", "]]")
+    assert sum("[[" in text for _, text, _ in whole) >= 10
+
+    monkeypatch.setattr(searching, "HEADLINE_FIRST_CHARS", 1)
+    assert searching._headlines(ids, query, "[[", "]]") == whole
+
+
+@pytest.mark.usefixtures("db_archive")
 def test_confidential_items_are_never_hits(client):
     confidential = AgendaItem.objects.filter(access=CONFIDENTIAL)
     assert confidential.count() == 3 + 2
@@ -700,7 +714,9 @@ def test_a_page_costs_a_few_queries_whatever_its_hits(client):
 
 
 @pytest.mark.usefixtures("db_archive", "search_cache")
-def test_a_repeated_search_is_answered_from_the_cache(client):
+def test_a_repeated_search_is_answered_from_the_cache(client, monkeypatch):
+    # Snippets in one pass (not two for an item matching only past the first characters).
+    monkeypatch.setattr(searching, "HEADLINE_FIRST_CHARS", searching.HEADLINE_TEXT_LIMIT)
     first, _ = count_queries(client, q="regioner")
     again, _ = count_queries(client, q="regioner")
     second_page, _ = count_queries(client, q="regioner", side="2")
