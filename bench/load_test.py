@@ -85,13 +85,15 @@ def pick_paths(count: int) -> list[str]:
     from meetings.models import AgendaItem, Body, Case, Meeting
 
     rng = random.Random(7)
-    meetings = list(Meeting.objects.order_by("?").values_list("slug", flat=True)[:3000])
-    items = list(
-        AgendaItem.objects.filter(access="public", is_current=True)
-        .order_by("?")
-        .values_list("meeting__slug", "number")[:6000]
+    meetings = [slug for (slug,) in sample(Meeting.objects.all(), 3000, rng, "slug")]
+    items = sample(
+        AgendaItem.objects.filter(access="public", is_current=True),
+        6000,
+        rng,
+        "meeting__slug",
+        "number",
     )
-    cases = list(Case.objects.order_by("?").values_list("number", flat=True)[:3000])
+    cases = [number for (number,) in sample(Case.objects.all(), 3000, rng, "number")]
     bodies = list(Body.objects.values_list("slug", flat=True))
     words, phrases = vocabulary()
     words, phrases = words[:400], phrases[:400]
@@ -119,6 +121,19 @@ def pick_paths(count: int) -> list[str]:
                 "/soeg/?" + urllib.parse.urlencode(search_query(rng, words, phrases, cases))
             )
     return paths
+
+
+def sample(rows, count: int, rng: random.Random, *fields: str) -> list[tuple]:
+    """`fields` of up to `count` rows drawn by id with `rng`: the same rows on every run
+    over the same database (ORDER BY random() gave each run other addresses)."""
+    from django.db.models import Max, Min
+
+    low, high = rows.aggregate(Min("id"), Max("id")).values()
+    if low is None:
+        return []
+    ids = rng.sample(range(low, high + 1), min(2 * count, high - low + 1))
+    found = {pk: rest for pk, *rest in rows.filter(id__in=ids).values_list("id", *fields)}
+    return [tuple(found[pk]) for pk in ids if pk in found][:count]
 
 
 def vocabulary() -> tuple[list[str], list[str]]:
