@@ -1121,6 +1121,8 @@ def _headlines(ids: list[int], query: Query, start: str, stop: str) -> list[tupl
         .values_list("pk", "snippet_", "row_version_", "longer_")
     )
     again = [pk for pk, text, _, longer in rows if longer and start not in (text or "")]
+    if _highlight_tsquery(query) is None:
+        again = []  # case-number hits only: nothing to highlight, the start of the text
     whole = {}
     if again:
         whole = dict(

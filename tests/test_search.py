@@ -492,6 +492,22 @@ def test_a_match_past_the_first_characters_is_highlighted_from_the_whole_text(mo
 
 
 @pytest.mark.usefixtures("db_archive")
+def test_snippets_of_case_number_hits_are_made_once(monkeypatch):
+    """Nothing to highlight: the start of the text, never a second look at all of it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    query = searching.parse_query("EMN-2024-00917")
+    ids = searching.ranked(query).ids
+    assert ids
+    monkeypatch.setattr(searching, "HEADLINE_FIRST_CHARS", 1)
+    with CaptureQueriesContext(connection) as queries:
+        rows = searching._headlines(ids, query, "[[", "]]")
+    assert len(queries) == 1
+    assert all(text and "[[" not in text for _, text, _ in rows)
+
+
+@pytest.mark.usefixtures("db_archive")
 def test_confidential_items_are_never_hits(client):
     confidential = AgendaItem.objects.filter(access=CONFIDENTIAL)
     assert confidential.count() == 3 + 2
