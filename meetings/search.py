@@ -69,7 +69,7 @@ FIRST_BLOCKS_SHARE = 0.05
 FIRST_BLOCKS = 2_000
 # Reading one page of the table in order (testing its rows) costs about as much as
 # finding this many matches through the index (measured at 1,000,000 items: 6-10 us a
-# page, 0.45-0.55 us a match, bitmap and rows). Words rarer than COMMON_WORD_SHARE get
+# page, 0.41-0.56 us a match, bitmap and rows). Words rarer than COMMON_WORD_SHARE get
 # as many of the table's first pages as the index would cost them (see
 # _first_blocks_to_try); 12, 18 and 25 did alike over the load test's searches.
 MATCHES_PER_BLOCK = 18
