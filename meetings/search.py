@@ -132,7 +132,8 @@ class Query:
     # Digits that may be part of a case number (00917); looked up on Case.compact.
     partial_case: str = ""
     shortened: bool = False
-    # The last word only as typed (its stem), never as a prefix (see _text_candidate_rows).
+    # The last word only as typed (in its forms), never as a prefix (see
+    # _text_candidate_rows).
     exact: bool = False
     # Look-ups made once per request (the items of partially typed case numbers).
     memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
@@ -152,7 +153,8 @@ class Query:
         """The websearch part, and the last word when it should match as a stem prefix.
 
         Only a plain last word outside quotes, not an operand of OR, long enough for its
-        stem to be selective: "sundhedsvæsen" then also finds "sundhedsvæsenet".
+        stem to be selective: "sundhedsv" then also finds "sundhedsvæsenet" (the other
+        words find their forms, see plain_words).
         """
         text = self.text.strip()
         if self.exact or text.count('"') % 2:
@@ -231,28 +233,81 @@ class _SQLQuery(SearchQuery):
         return f"({self.sql})", list(self.params)
 
 
-_WORDS_TSQUERY = "websearch_to_tsquery('danish'::regconfig, meetings_fold(%s))"
-# The words again, but an excluded word excludes what its stem begins, as the last word
-# finds it (sundhedsvæsen finds sundhedsvæsenet; -sundhedsvæsen drops it): the Danish
-# stemmer cuts sundhedsvæsen to sundhedsvæs but sundhedsvæsenet to sundhedsvæsen. Short
-# stems stay exact (-plan must not drop planlægning). Only tested on the rows the index
-# gives for _WORDS_TSQUERY: in the index, an excluded prefix of a common stem (!region:*)
-# merges the lists of every word it begins (20 -> 140 ms at 1,000,000 items).
-_EXCLUDING_STEMS_TSQUERY = (
-    f"regexp_replace(({_WORDS_TSQUERY})::text,"
-    f" '!''([^'']{{{PREFIX_MIN_LENGTH},}})''', '!''\\1'':*', 'g')::tsquery"
-)
+_WEBSEARCH_TSQUERY = "websearch_to_tsquery('danish'::regconfig, meetings_fold(%s))"
+# A word in all its forms (migration 0010): the stemmer cuts sundhedsvæsen to sundhedsvæs
+# but sundhedsvæsenet to sundhedsvæsen, so the stem alone misses forms.
+_WORD_FORMS_TSQUERY = "meetings_word_forms(meetings_fold(%s))"
+_PREFIX_TSQUERY = "to_tsquery('danish'::regconfig, meetings_fold(%s) || ':*')"
+# Shorter words keep to their stem: the endings would make other words of them (to, toer).
+WORD_FORMS_MIN_LENGTH = 3
+_LETTERS = re.compile(r"^[^\W\d_]+$")
+_TOKEN_PUNCTUATION = ",.;:!?()"
+
+
+def plain_words(words: str) -> tuple[str, list[str]]:
+    """`words` split into what websearch_to_tsquery reads and the plain words taken out.
+
+    A plain word is letters only, outside quotes, neither OR nor next to one, nor after
+    a lone "-": a word every match must hold, which can be looked for in all its forms.
+    The rest keeps its order, so quotes, OR and exclusions mean what they did.
+    """
+    tokens = words.split()
+    rest, plain = [], []
+    quotes = 0
+    for position, token in enumerate(tokens):
+        core = token.strip(_TOKEN_PUNCTUATION)
+        neighbours = [t.lower() for t in tokens[max(position - 1, 0) : position + 2]]
+        if (
+            quotes % 2 == 0
+            and _LETTERS.match(core)
+            and len(core) >= WORD_FORMS_MIN_LENGTH
+            and "or" not in neighbours
+            and (position == 0 or tokens[position - 1] != "-")
+        ):
+            plain.append(core)
+        else:
+            rest.append(token)
+        quotes += token.count('"')
+    return " ".join(rest), plain
+
+
+def _words_tsquery(words: str) -> _SQLQuery | None:
+    """websearch_to_tsquery semantics on folded text, each plain word in all its forms."""
+    rest, plain = plain_words(words)
+    parts = ([_WEBSEARCH_TSQUERY] if rest else []) + [_WORD_FORMS_TSQUERY] * len(plain)
+    if not parts:
+        return None
+    return _SQLQuery(" && ".join(parts), ([rest] if rest else []) + plain)
+
+
+def _excluding_stems_tsquery(words: str) -> _SQLQuery | None:
+    """The words again, but an excluded word excludes what its stem begins, as the last
+    word finds it (sundhedsvæsen finds sundhedsvæsenet; -sundhedsvæsen drops it). Short
+    stems stay exact (-plan must not drop planlægning). Only tested on the rows the index
+    gives for the words: in the index, an excluded prefix of a common stem (!region:*)
+    merges the lists of every word it begins (20 -> 140 ms at 1,000,000 items).
+    """
+    tsquery = _words_tsquery(words)
+    if tsquery is None:
+        return None
+    return _SQLQuery(
+        f"regexp_replace(({tsquery.sql})::text,"
+        f" '!''([^'']{{{PREFIX_MIN_LENGTH},}})''', '!''\\1'':*', 'g')::tsquery",
+        tsquery.params,
+    )
 
 
 def text_tsquery(query: Query) -> _SQLQuery | None:
-    """websearch_to_tsquery semantics on folded text; the last word also as a stem prefix."""
+    """websearch_to_tsquery semantics on folded text, plain words in all their forms (see
+    plain_words); the last word also as a stem prefix."""
     words, prefix = query.words_and_prefix()
     parts, params = [], []
-    if words:
-        parts.append(_WORDS_TSQUERY)
-        params.append(words)
+    in_words = _words_tsquery(words) if words else None
+    if in_words is not None:
+        parts.append(in_words.sql)
+        params.extend(in_words.params)
     if prefix:
-        parts.append("to_tsquery('danish'::regconfig, meetings_fold(%s) || ':*')")
+        parts.append(_PREFIX_TSQUERY)
         params.append(prefix)
     if not parts:
         return None
@@ -365,7 +420,7 @@ def _text_condition(query: Query, prefix_in_index: bool = False) -> Q | None:
     if shape is not None and "!" in shape[0]:
         excluding_stems = Func(
             F("search_vector"),
-            _SQLQuery(_EXCLUDING_STEMS_TSQUERY, [words]),
+            _excluding_stems_tsquery(words),
             function="ts_match_vq",
             output_field=BooleanField(),
         )
@@ -386,8 +441,8 @@ def _words_condition(query: Query, prefix_in_index: bool) -> Q | None:
         text = text_tsquery(query)
         return Q(search_vector=text) if text is not None else None
     words, prefix = query.words_and_prefix()
-    narrowing = _SQLQuery(_WORDS_TSQUERY, [words])
-    prefix_query = _SQLQuery("to_tsquery('danish'::regconfig, meetings_fold(%s) || ':*')", [prefix])
+    narrowing = _words_tsquery(words)
+    prefix_query = _SQLQuery(_PREFIX_TSQUERY, [prefix])
     recheck = Func(
         F("search_vector"), prefix_query, function="ts_match_vq", output_field=BooleanField()
     )
@@ -742,16 +797,16 @@ def _text_candidate_rows(
 def _candidate_rows_of_typed_words(query: Query, filters) -> list[tuple] | None:
     """The candidates of the words as typed, when they alone are more than CANDIDATES.
 
-    The last word also matches as a prefix (sundhedsvæsen finds sundhedsvæsenet), and a
-    prefix is the costliest look-up there is: the index merges the lists of every word it
-    begins (40-50 ms at 1,000,000 items for a prefix that a tenth of them hold, where a
-    word as common takes 8-15). When the word as typed already matches more items than
-    are ranked, those items are the candidates, and the page says "more than" as it
-    would: the prefix would add items holding only longer words (or an inflection the
-    stemmer cuts differently, sundhedsvæsenet) to a set that is cut at CANDIDATES
-    anyway. Such items still match: they are counted in "more than", and the date
-    orders, which go through every match, list them. Otherwise (a rare or half-typed
-    word) None, and the prefix is looked up.
+    The last word also matches as a prefix (a half-typed word, sundhedsv, finds
+    sundhedsvæsen), and a prefix is the costliest look-up there is: the index merges the
+    lists of every word it begins (40-50 ms at 1,000,000 items for a prefix that a tenth
+    of them hold, where a word as common takes 8-15). When the word as typed (in all its
+    forms, see plain_words) already matches more items than are ranked, those items are
+    the candidates, and the page says "more than" as it would: the prefix would add items
+    holding only longer words to a set that is cut at CANDIDATES anyway. Such items still
+    match: they are counted in "more than", and the date orders, which go through every
+    match, list them. Otherwise (a rare or half-typed word) None, and the prefix is
+    looked up.
     """
     typed = replace(query, exact=True, memo={})
     items = matching_items(typed, filters)
@@ -780,12 +835,12 @@ def _share_when_prefix_tested_on_rows(query: Query, filters) -> float | None:
     items = AgendaItem.objects.filter(access=PUBLIC, search_vector__isnull=False)
     if filters is not None:
         items = filters.filter_queryset(items)
-    narrowing = _SQLQuery(_WORDS_TSQUERY, [words])
+    narrowing = _words_tsquery(words)
     words_rows = _estimated_rows(items.filter(search_vector=narrowing))
     words_share = words_rows / _estimated_item_count()
     if words_rows <= PREFIX_TEST_ROWS:
         return words_share  # at most that: the index for these rows
-    prefix_query = _SQLQuery("to_tsquery('danish'::regconfig, meetings_fold(%s) || ':*')", [prefix])
+    prefix_query = _SQLQuery(_PREFIX_TSQUERY, [prefix])
     prefix_share = _share_of_items(items.filter(search_vector=prefix_query))
     return words_share * prefix_share if prefix_share >= COMMON_WORD_SHARE else None
 

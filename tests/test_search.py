@@ -111,9 +111,65 @@ def test_an_excluded_word_excludes_its_inflections_too():
     assert kept
     assert not [item for item in kept if "sundhedsvæsen" in text(item)]
     # A short stem stays exact: -plan must not drop planlægning.
+    excluding = searching._excluding_stems_tsquery("regioner -plan")
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT ({searching._EXCLUDING_STEMS_TSQUERY})::text", ["regioner -plan"])
-        assert cursor.fetchone()[0] == "'region' & !'plan'"
+        cursor.execute(f"SELECT ({excluding.sql})::text", excluding.params)
+        assert cursor.fetchone()[0] == "!'plan' & ( 'region' | 'regioner' )"
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_a_word_before_the_last_matches_its_other_forms_too():
+    """Not only the last word (a prefix): sundhedsvæsen first finds sundhedsvæsenet too,
+    though the stemmer cuts the two to different stems."""
+
+    def text(item) -> str:
+        return f"{item.title} {item.recommendation} {item.decision} {item.sections}".lower()
+
+    only_inflected = [
+        item
+        for item in hits("regioner")
+        if "sundhedsvæsenet" in text(item) and "sundhedsvæsen " not in text(item)
+    ]
+    assert only_inflected, "the samples should hold items saying only sundhedsvæsenet"
+    found = {item.pk for item in hits("sundhedsvæsen regioner")}
+    assert {item.pk for item in only_inflected} <= found
+    # Each hit holds a form of both words.
+    for item in hits("sundhedsvæsen regioner"):
+        assert "sundhedsvæsen" in text(item) and "region" in text(item)
+
+
+@pytest.mark.usefixtures("db")
+@pytest.mark.parametrize(
+    ("word", "forms"),
+    [
+        ("sundhedsvæsen", "'sundhedsvæs' | 'sundhedsvæsen'"),
+        ("læge", "'læg' | 'læge'"),
+        ("budget", "'budg' | 'budget'"),
+        ("Område", "'områd' | 'område'"),
+        ("plan", "'plan'"),
+        ("og", ""),  # a stop word: the empty query, which `&&` drops
+    ],
+)
+def test_word_forms_are_the_stems_of_the_word_with_its_endings(word, forms):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT meetings_word_forms(meetings_fold(%s))::text", [word])
+        assert cursor.fetchone()[0] == forms
+
+
+@pytest.mark.parametrize(
+    ("words", "rest", "plain"),
+    [
+        ("psykiatri patienter", "", ["psykiatri", "patienter"]),
+        ('"bæredygtigt sundhedsvæsen" regioner', '"bæredygtigt sundhedsvæsen"', ["regioner"]),
+        ("regioner -plan", "-plan", ["regioner"]),
+        ("budget OR regnskab læge", "budget OR regnskab", ["læge"]),
+        ("sundhedsvæsen, og - budget", "og - budget", ["sundhedsvæsen"]),
+        ("covid-19 region 2024", "covid-19 2024", ["region"]),
+        ('"a b', '"a b', []),  # an open quote: a phrase to the end, as websearch reads it
+    ],
+)
+def test_plain_words_are_taken_out_and_the_rest_keeps_its_meaning(words, rest, plain):
+    assert searching.plain_words(words) == (rest, plain)
 
 
 @pytest.mark.usefixtures("db_archive")
@@ -307,8 +363,9 @@ def test_the_first_blocks_tried_are_worth_the_index_and_could_hold_the_candidate
 
 @pytest.mark.usefixtures("db_archive")
 def test_more_items_with_the_word_as_typed_than_are_ranked_make_the_candidates(monkeypatch):
-    """The prefix (sundhedsvæs:*) would add items saying only sundhedsvæsenet; when the
-    word as typed already fills the ranked set, its items are the candidates."""
+    """The prefix (sundhedsvæs:*) would add items saying longer words; when the word as
+    typed (in its forms: sundhedsvæsen, sundhedsvæsenet) already fills the ranked set,
+    its items are the candidates."""
     monkeypatch.setattr(searching, "CANDIDATES", 3)
     monkeypatch.setattr(searching, "_estimated_rows", lambda items: 1_000.0)  # "common"
     typed_tries = []
@@ -323,8 +380,8 @@ def test_more_items_with_the_word_as_typed_than_are_ranked_make_the_candidates(m
 
     assert len(typed_tries) == 1 and typed_tries[0] is not None  # the prefix never looked up
     assert found.summary.more and len(found.ids) == 3
-    typed = searching.parse_query('"sundhedsvæsen"')  # the stem alone, no prefix
-    holding_the_word = {item.pk for item in hits(typed.text)}
+    # The word's two stems, each alone: no prefix.
+    holding_the_word = {item.pk for item in hits('"sundhedsvæsen" OR "sundhedsvæsenet"')}
     assert set(found.ids) <= holding_the_word
 
 
