@@ -234,9 +234,6 @@ class _SQLQuery(SearchQuery):
 
 
 _WEBSEARCH_TSQUERY = "websearch_to_tsquery('danish'::regconfig, meetings_fold(%s))"
-# A word in all its forms (migration 0010): the stemmer cuts sundhedsvæsen to sundhedsvæs
-# but sundhedsvæsenet to sundhedsvæsen, so the stem alone misses forms.
-_WORD_FORMS_TSQUERY = "meetings_word_forms(meetings_fold(%s))"
 _PREFIX_TSQUERY = "to_tsquery('danish'::regconfig, meetings_fold(%s) || ':*')"
 # Shorter words keep to their stem: the endings would make other words of them (to, toer).
 WORD_FORMS_MIN_LENGTH = 3
@@ -274,10 +271,40 @@ def plain_words(words: str) -> tuple[str, list[str]]:
 def _words_tsquery(words: str) -> _SQLQuery | None:
     """websearch_to_tsquery semantics on folded text, each plain word in all its forms."""
     rest, plain = plain_words(words)
-    parts = ([_WEBSEARCH_TSQUERY] if rest else []) + [_WORD_FORMS_TSQUERY] * len(plain)
-    if not parts:
-        return None
-    return _SQLQuery(" && ".join(parts), ([rest] if rest else []) + plain)
+    forms = [text for text in word_forms(plain) if text]  # '': a stop word, dropped
+    if not rest and not forms:
+        # Stop words only: the empty query websearch_to_tsquery makes of them, which
+        # matches nothing (the page says the words are too common to search for).
+        return _SQLQuery(_WEBSEARCH_TSQUERY, [words]) if words.strip() else None
+    parts = ([_WEBSEARCH_TSQUERY] if rest else []) + ["%s::tsquery"] * len(forms)
+    return _SQLQuery(" && ".join(parts), ([rest] if rest else []) + forms)
+
+
+# Words and their forms as tsquery text, kept by each process: the forms of a word never
+# change, and the database's function costs 0.15 ms in every statement that calls it (its
+# body is planned anew each time), where a search makes several statements per word.
+_known_forms: dict[str, str] = {}
+KNOWN_FORMS_LIMIT = 20_000
+
+
+def word_forms(words: Sequence[str]) -> list[str]:
+    """Each word in all its forms as tsquery text ('' for a stop word): the stems of the
+    word with the common Danish endings (meetings_word_forms, migration 0010)."""
+    found = {word: _known_forms.get(word) for word in words}
+    missing = [word for word, forms in found.items() if forms is None]
+    if missing:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT coalesce(meetings_word_forms(meetings_fold(w))::text, '')"
+                " FROM unnest(%s::text[]) WITH ORDINALITY AS t(w, n) ORDER BY n",
+                [missing],
+            )
+            read = dict(zip(missing, (forms for (forms,) in cursor.fetchall()), strict=True))
+        if len(_known_forms) + len(read) > KNOWN_FORMS_LIMIT:
+            _known_forms.clear()
+        _known_forms.update(read)
+        found.update(read)
+    return [found[word] for word in words]
 
 
 def _excluding_stems_tsquery(words: str) -> _SQLQuery | None:

@@ -156,6 +156,16 @@ def test_word_forms_are_the_stems_of_the_word_with_its_endings(word, forms):
         assert cursor.fetchone()[0] == forms
 
 
+@pytest.mark.usefixtures("db")
+def test_word_forms_are_read_from_the_database_once(django_assert_num_queries, monkeypatch):
+    monkeypatch.setattr(searching, "_known_forms", {})
+    with django_assert_num_queries(1):  # both words in one query
+        first = searching.word_forms(["læge", "og"])
+    with django_assert_num_queries(0):
+        again = searching.word_forms(["og", "læge"])
+    assert first == ["'læg' | 'læge'", ""] and again == ["", "'læg' | 'læge'"]
+
+
 @pytest.mark.parametrize(
     ("words", "rest", "plain"),
     [
@@ -724,6 +734,8 @@ def test_a_date_page_is_the_same_whichever_way_it_is_found(q, order, sorted_in_s
         ("", "Sådan søger du"),
         ("   ", "Sådan søger du"),
         ("og i", "kun meget almindelige ord"),
+        ("ikke", "kun meget almindelige ord"),  # a plain word, but a stop word
+        ("ikke meget", "kun meget almindelige ord"),
         ('"""', "kun meget almindelige ord"),
         ("- OR ( ) & | ! :*", "matche"),
         ("sundhed " * 400, "forkortet til 200 tegn"),
