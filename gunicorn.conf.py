@@ -18,7 +18,10 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # --no-cache), 2 workers x 1 thread served 167-174 req/s with p99 222-247 ms, where
 # 3 x 1 gave 153-159 (p99 295-385), 4 x 1 146 (p99 337), 2 x 2 148 (p99 687) and 4 x 2
 # (the load test's setting before) 132-145 (p99 478-680); uncached search p95 under the
-# former default of 3 x 2 was 115-304 ms, under 2 x 1 75-143 ms. A slow request holds
+# former default of 3 x 2 was 115-304 ms, under 2 x 1 75-143 ms. The sync worker closes
+# the connection after each answer; gthread with one thread keeps it open, and served
+# about as many (200-208 req/s against 183-205, runs interleaved on another day) with a
+# longer tail (p99 230-263 ms against 182-195), so it is not used. A slow request holds
 # its process: statements are bounded (DATABASE_STATEMENT_TIMEOUT_MS) and heavy searches
 # are cut short (meetings/search.py).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
