@@ -20,7 +20,7 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # (the load test's setting before) 132-145 (p99 478-680); uncached search p95 under the
 # former default of 3 x 2 was 115-304 ms, under 2 x 1 75-143 ms. The sync worker closes
 # the connection after each answer; gthread with one thread keeps it open, and served
-# about as many (200-208 req/s against 183-205, runs interleaved on another day) with a
+# about as many (200-208 req/s against 183-205, runs interleaved, 2026-11-27) with a
 # longer tail (p99 230-263 ms against 182-195), so it is not used. A slow request holds
 # its process: statements are bounded (DATABASE_STATEMENT_TIMEOUT_MS) and heavy searches
 # are cut short (meetings/search.py).
