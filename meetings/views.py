@@ -82,14 +82,24 @@ def page(template: str) -> Callable:
 JSON = {"ensure_ascii": False, "indent": 1}
 
 
+# A list of at most this many rows is counted outright, in one query.
+COUNTED_OUTRIGHT = 500
+
+
 class ArchivePaginator(Paginator):
-    """Counts a queryset once per version of the archive: a count reads every row it counts."""
+    """Counts a long queryset once per version of the archive: a count reads every row it
+    counts. A short one (a case's items) is counted each time: keeping its count costs more
+    round trips (a read of the cache table, then a transaction with a lock, a second read,
+    the count and a write) than counting a few rows."""
 
     @functools.cached_property
     def count(self) -> int:
         items = self.object_list
         if not isinstance(items, QuerySet):
             return super().count
+        counted = items.order_by()[: COUNTED_OUTRIGHT + 1].count()
+        if counted <= COUNTED_OUTRIGHT:
+            return counted
         sql, params = items.query.sql_with_params()
         return page_cache.until_archive_changes(f"count:{sql}:{params!r}", items.count)
 

@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from meetings import page_cache
 from meetings.importing import Metadata, import_document
@@ -227,3 +228,30 @@ def test_archive_values_are_kept_without_the_page_cache(
 
     assert page_cache.until_archive_changes("test-meetings", count) == 1
     assert len(counted) == 2
+
+
+@pytest.mark.django_db
+def test_a_short_list_is_counted_outright_and_a_long_one_kept(settings, monkeypatch):
+    """A list's total: a case's few items are counted in one query each time (keeping the
+    count costs more round trips); a list longer than COUNTED_OUTRIGHT is counted once and
+    kept until the archive changes."""
+    from meetings import views
+
+    settings.ARCHIVE_VALUE_SECONDS = 600
+    caches[page_cache.CACHE_ALIAS].clear()
+    assert import_document((SAMPLES / SST).read_bytes(), SST, Metadata()).outcome == "created"
+    items = views.selectors.item_rows().order_by("pk")
+    total = items.count()
+    assert total > 2
+    kept = []
+    monkeypatch.setattr(
+        page_cache, "until_archive_changes", lambda name, compute: kept.append(name) or compute()
+    )
+
+    with CaptureQueriesContext(connection) as short:
+        assert views.ArchivePaginator(items, 2).count == total
+    assert (len(short), kept) == (1, [])
+
+    monkeypatch.setattr(views, "COUNTED_OUTRIGHT", total - 1)
+    assert views.ArchivePaginator(items, 2).count == total
+    assert len(kept) == 1 and kept[0].startswith("count:")
