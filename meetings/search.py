@@ -577,17 +577,6 @@ class Ranked:
     cases: list[Case] = field(default_factory=list)
 
 
-# The candidates with all the counts and the ranking need, in one pass over the matches: the
-# meeting is looked up per candidate (LATERAL ... OFFSET 0 keeps it a nested loop), where
-# a join would make the planner hash the whole meeting table for a thousand items.
-_CANDIDATE_SQL = (
-    "SELECT c.id, c.kind, c.decided, c.rank, m.body_id, m.date"
-    " FROM ({inner}) AS c (id, meeting_id, kind, decided, rank)"
-    " CROSS JOIN LATERAL (SELECT body_id, date FROM meetings_meeting"
-    "  WHERE id = c.meeting_id OFFSET 0) AS m"
-)
-
-
 @contextmanager
 def _local_setting(name: str, value: str) -> Iterator[None]:
     """PostgreSQL's `name` set to `value` for the statements inside, then as it was.
@@ -719,13 +708,15 @@ def _candidate_rows(items: QuerySet[AgendaItem], query: Query) -> list[tuple]:
     rank = (
         SearchRank(F("search_vector"), text, cover_density=True) if text is not None else Value(0.0)
     )
-    inner = items.annotate(
-        decided_=ExpressionWrapper(~Q(decision=""), output_field=BooleanField()), rank_=rank
-    ).values_list("id", "meeting_id", "kind", "decided_", "rank_")[: CANDIDATES + 1]
-    sql, params = inner.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(_CANDIDATE_SQL.format(inner=sql), params)
-        return cursor.fetchall()
+    # The meeting's body and date are the item's copies (migration 0011): no meeting is
+    # looked up for a thousand candidates.
+    return list(
+        items.annotate(
+            decided_=ExpressionWrapper(~Q(decision=""), output_field=BooleanField()), rank_=rank
+        ).values_list("id", "kind", "decided_", "rank_", "meeting_body_id", "meeting_date")[
+            : CANDIDATES + 1
+        ]
+    )
 
 
 def _cache_key(query: Query, filters) -> str:
@@ -1054,15 +1045,12 @@ def _by_date(query: Query, filters, order: str) -> QuerySet[AgendaItem]:
 
 
 # One page of the matches by date, from all the matches fetched through the index: the
-# CTE is materialized so the planner cannot turn it into a walk of the meeting-date index,
-# and each match's meeting is looked up by its key (as in _CANDIDATE_SQL: a join would
-# hash all the meetings).
+# CTE is materialized so the planner cannot turn it into a walk of the meeting-date index;
+# each match's date is the item's copy of its meeting's (migration 0011).
 _SORTED_MATCHES_SQL = (
     "WITH matches AS MATERIALIZED ({matches})"
     " SELECT matches.id, matches.case_hit FROM matches"
-    " CROSS JOIN LATERAL (SELECT date FROM meetings_meeting"
-    "  WHERE id = matches.meeting_id OFFSET 0) AS m"
-    " ORDER BY matches.case_hit DESC, m.date {direction} NULLS LAST,"
+    " ORDER BY matches.case_hit DESC, matches.meeting_date {direction} NULLS LAST,"
     " matches.id DESC OFFSET %s LIMIT %s"
 )
 
@@ -1089,7 +1077,7 @@ def _date_page_rows(
         and _estimated_rows(matching_items(query, filters)) <= DATE_SORT_ROWS
     ):
         sql, params = (
-            matches.order_by().values("id", "meeting_id", "case_hit").query.sql_with_params()
+            matches.order_by().values("id", "meeting_date", "case_hit").query.sql_with_params()
         )
         direction = "DESC" if order == NEWEST else "ASC"
         with connection.cursor() as cursor:

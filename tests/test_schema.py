@@ -336,3 +336,48 @@ def test_search_vectors_are_kept_in_the_row():
             " WHERE attrelid = 'meetings_agendaitem'::regclass AND attname = 'sections'"
         )
         assert cursor.fetchone()[0] == "x"  # the long text may still leave the row
+
+
+def meeting_copies() -> set[tuple]:
+    """Each item's copies of its meeting's date and body next to the meeting's own."""
+    return set(
+        AgendaItem.objects.values_list(
+            "meeting_date", "meeting_body_id", "meeting__date", "meeting__body_id"
+        )
+    )
+
+
+def test_items_carry_their_meetings_date_and_body_whatever_writes_them():
+    """The copies search ranks and filters by (migration 0011) follow the meeting: on
+    import, when staff correct the meeting's date or body, when an item is saved with
+    stale values or moved to another meeting, and through hand-written SQL."""
+    from meetings.models import Body
+
+    assert import_document((SAMPLES / SST).read_bytes(), SST, Metadata()).outcome == "created"
+    meeting = Meeting.objects.get()
+    assert meeting.date is not None and meeting.body_id is not None
+    assert meeting_copies() == {(meeting.date, meeting.body_id, meeting.date, meeting.body_id)}
+
+    other_body = Body.objects.create(name="Et andet udvalg", slug="et-andet-udvalg")
+    meeting.date, meeting.body = dt.date(2020, 2, 3), other_body
+    meeting.save()  # the admin's way
+    assert meeting_copies() == {(dt.date(2020, 2, 3), other_body.pk) * 2}
+
+    item = AgendaItem.objects.first()
+    item.meeting_date, item.meeting_body_id = dt.date(1999, 1, 1), None
+    item.save()  # Django sends every column, the stale copies too
+    assert meeting_copies() == {(dt.date(2020, 2, 3), other_body.pk) * 2}
+
+    undated = Meeting.objects.create(body=None, date=None, slug="ukendt-dato-test")
+    AgendaItem.objects.filter(pk=item.pk).update(meeting=undated)
+    assert AgendaItem.objects.filter(pk=item.pk).values_list(
+        "meeting_date", "meeting_body_id"
+    ).get() == (None, None)
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE meetings_meeting SET date = '2021-06-07' WHERE id = %s", [meeting.pk]
+        )
+    assert set(
+        AgendaItem.objects.filter(meeting=meeting).values_list("meeting_date", flat=True)
+    ) == {dt.date(2021, 6, 7)}
