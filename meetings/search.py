@@ -966,7 +966,7 @@ def _summary(rows: Sequence[tuple], more: bool, partial_scan: bool = False) -> S
         kinds[kind] = kinds.get(kind, 0) + 1
         decided[is_decided] = decided.get(is_decided, 0) + 1
     kind_labels = dict(AgendaItem._meta.get_field("kind").choices)
-    names = Body.objects.only("slug", "name").in_bulk(list(bodies))
+    names = _bodies()
     return Summary(
         total=len(rows),
         more=more,
@@ -981,6 +981,20 @@ def _summary(rows: Sequence[tuple], more: bool, partial_scan: bool = False) -> S
         ],
         decision=[Facet("ja" if d else "nej", "", n) for d, n in sorted(decided.items())],
     )
+
+
+def _bodies() -> dict[int, Body]:
+    """Every body by id, kept as search results are: every search's facets name them (a few
+    dozen rows), and reading them was a query of 1 ms per search on a slow machine. A body
+    renamed in the admin advances the archive's version (page_cache's signals)."""
+    seconds = cache_seconds()
+    key = _for_this_archive("search:bodies:v1") if seconds else ""
+    bodies = cache.get(key) if seconds else None
+    if bodies is None:
+        bodies = Body.objects.only("slug", "name").in_bulk()
+        if seconds:
+            cache.set(key, bodies, seconds)
+    return bodies
 
 
 def summarise(query: Query, filters=None) -> Summary:

@@ -13,7 +13,7 @@ from django.test import override_settings
 
 from meetings import search as searching
 from meetings.importing import Metadata, import_document, import_file
-from meetings.models import CONFIDENTIAL, AgendaItem, Case, ItemCase
+from meetings.models import CONFIDENTIAL, AgendaItem, Body, Case, ItemCase
 
 from .conftest import SAMPLES
 
@@ -836,6 +836,32 @@ def test_cached_results_are_not_used_once_the_archive_changed(
     after = get_json(client, q="vandløbsrestaurering")
     assert after["total"] == 1
     assert after["hits"][0]["title"] == "Vandløbsrestaurering i Gudenåen"
+
+
+@pytest.mark.usefixtures("db_archive", "search_cache")
+def test_the_facets_body_names_are_read_once_per_version_of_the_archive(
+    client, django_capture_on_commit_callbacks
+):
+    """Every search names its bodies: they are kept as results are, and a body renamed in
+    the admin is shown by its new name at once (its save advances the archive's version)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        names = {body.slug: body.name for body in searching._bodies().values()}
+    with CaptureQueriesContext(connection) as again:
+        assert {body.slug: body.name for body in searching._bodies().values()} == names
+    # Outside a request the archive's version is read on each call; the bodies only once.
+    assert (len(first), len(again)) == (2, 1)
+
+    facet = get_json(client, q="regioner")["facets"]["organ"][0]
+    assert facet["label"] == names[facet["value"]]
+    body = Body.objects.get(slug=facet["value"])
+    with django_capture_on_commit_callbacks(execute=True):
+        body.name = "Omdøbt organ"
+        body.save()
+    facets = get_json(client, q="regioner")["facets"]["organ"]
+    assert {f["value"]: f["label"] for f in facets}[body.slug] == "Omdøbt organ"
 
 
 @pytest.mark.usefixtures("db_archive", "search_cache")
