@@ -92,7 +92,9 @@ VALUE_WAIT_POLL = 0.05
 VALUE_WAIT_SECONDS = 10.0
 
 
-def until_archive_changes(name: str, compute: Callable[[], T]) -> T:
+def until_archive_changes(
+    name: str, compute: Callable[[], T], cheap: Callable[[], T | None] | None = None
+) -> T:
     """compute()'s value, shared by every web process until the archive changes.
 
     For what is costly to work out and changes only with the archive: counts
@@ -100,6 +102,10 @@ def until_archive_changes(name: str, compute: Callable[[], T]) -> T:
     table for at most ARCHIVE_VALUE_SECONDS, whether pages are cached or not (a
     server without the page cache should not recount the archive for each home
     page); computed afresh every time when that is 0.
+
+    `cheap`, when given, is asked first when the value is not kept: what it gives
+    (unless None) is the value, neither kept nor waited for, as when a bounded
+    count finds a short list (keeping it costs more round trips than counting).
     """
     seconds = settings.ARCHIVE_VALUE_SECONDS
     if not seconds:
@@ -108,7 +114,8 @@ def until_archive_changes(name: str, compute: Callable[[], T]) -> T:
     key = f"value:{GENERATION}:{archive_version()}:{digest}"
     value = caches[CACHE_ALIAS].get(key, _ABSENT)
     if value is _ABSENT:
-        value = _computed_once(key, compute, seconds)
+        found = cheap() if cheap is not None else None
+        value = found if found is not None else _computed_once(key, compute, seconds)
     return value
 
 

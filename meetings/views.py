@@ -88,20 +88,22 @@ COUNTED_OUTRIGHT = 500
 
 class ArchivePaginator(Paginator):
     """Counts a long queryset once per version of the archive: a count reads every row it
-    counts. A short one (a case's items) is counted each time: keeping its count costs more
-    round trips (a read of the cache table, then a transaction with a lock, a second read,
-    the count and a write) than counting a few rows."""
+    counts. A short one (a case's items) is counted each time it is not kept: keeping its
+    count costs more round trips (a transaction with a lock, a second read of the cache
+    table, the count and a write) than counting a few rows."""
 
     @functools.cached_property
     def count(self) -> int:
         items = self.object_list
         if not isinstance(items, QuerySet):
             return super().count
-        counted = items.order_by()[: COUNTED_OUTRIGHT + 1].count()
-        if counted <= COUNTED_OUTRIGHT:
-            return counted
+
+        def if_short() -> int | None:
+            counted = items.order_by()[: COUNTED_OUTRIGHT + 1].count()
+            return counted if counted <= COUNTED_OUTRIGHT else None
+
         sql, params = items.query.sql_with_params()
-        return page_cache.until_archive_changes(f"count:{sql}:{params!r}", items.count)
+        return page_cache.until_archive_changes(f"count:{sql}:{params!r}", items.count, if_short)
 
 
 def paginate(request: HttpRequest, items: QuerySet | range, per_page: int | None = None) -> Page:
