@@ -4,7 +4,9 @@ DatabaseCache.set() counts the whole table, reads the row, then inserts or
 updates it in a transaction of its own: four statements per page rendered.
 Here a write is one INSERT ... ON CONFLICT, and the table is trimmed (expired
 rows, then the oldest beyond MAX_ENTRIES) on about one write in CULL_EVERY.
-Reads, deletes and clear() are Django's own.
+Reads, deletes and clear() are Django's own, but for one read that also
+reads a sequence (get_with_sequence: the page cache's key holds the archive's
+version, and asking for both at once saves a round trip on every request).
 """
 
 from __future__ import annotations
@@ -50,3 +52,22 @@ class PageCache(DatabaseCache):
             " ORDER BY expires DESC OFFSET %s)",
             [self._max_entries],
         )
+
+    def get_with_sequence(self, sequence: str, key_template: str, placeholder: str):
+        """(the sequence's last value, the value kept under `key_template` with that value in
+        place of `placeholder`, or None), in one statement. `sequence` is an identifier of
+        ours, never input."""
+        prefix, suffix = self.make_key(key_template).split(placeholder)
+        database = router.db_for_read(self.cache_model_class)
+        table = connections[database].ops.quote_name(self._table)
+        with connections[database].cursor() as cursor:
+            cursor.execute(
+                f"SELECT s.last_value, c.value FROM {sequence} AS s"
+                f" LEFT JOIN {table} AS c ON c.cache_key = %s || s.last_value || %s"
+                " AND c.expires > now()",
+                [prefix, suffix],
+            )
+            number, value = cursor.fetchone()
+        if value is None:
+            return number, None
+        return number, pickle.loads(base64.b64decode(value.encode()))  # noqa: S301 - ours

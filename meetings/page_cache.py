@@ -165,8 +165,7 @@ class PublicPageCacheMiddleware:
         if not seconds or not self._cacheable_request(request):
             return self.get_response(request)
         try:
-            key = self._key(request)
-            stored = caches[CACHE_ALIAS].get(key)
+            key, stored = self._key_and_page(request)
         except DatabaseError as exc:
             # The view will meet the same trouble and answer it (a friendly 503).
             logger.warning("page cache unavailable for %s: %s", request.path, exc)
@@ -191,11 +190,19 @@ class PublicPageCacheMiddleware:
             and not path.endswith(UNCACHED_SUFFIXES)
         )
 
-    def _key(self, request: HttpRequest) -> str:
+    def _key_and_page(self, request: HttpRequest) -> tuple[str, Stored | None]:
+        """The page's key under the archive's current version, and the page kept under it:
+        both in one statement (the version read, then the page, were two round trips on
+        every request; the version is then remembered for the request)."""
         # Scheme and host too: feeds and exports carry absolute links.
         address = request.build_absolute_uri().encode("utf-8", "surrogateescape")
         digest = hashlib.sha256(address).hexdigest()
-        return f"page:{GENERATION}:{archive_version()}:{request.LANGUAGE_CODE}:{digest}"
+        template = f"page:{GENERATION}:{{version}}:{request.LANGUAGE_CODE}:{digest}"
+        version, stored = caches[CACHE_ALIAS].get_with_sequence(
+            VERSION_SEQUENCE, template, "{version}"
+        )
+        _request.version = version
+        return template.format(version=version), stored
 
     @staticmethod
     def _cacheable_response(response: HttpResponse) -> bool:

@@ -38,9 +38,12 @@ def _state(response) -> str | None:
 @pytest.mark.django_db
 def test_a_page_is_rendered_once_then_served_from_the_cache(client, cached_pages, sst_meeting):
     url = sst_meeting.get_absolute_url()
-    first, second = client.get(url), client.get(url)
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as served:
+        second = client.get(url)
 
     assert (_state(first), _state(second)) == ("miss", "hit")
+    assert len(served) == 1  # the archive's version and the page, in one statement
     assert second.content == first.content
     assert second["Content-Type"] == first["Content-Type"]
     # The headers the outer layers add are on every answer, cached or not.
