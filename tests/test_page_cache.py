@@ -260,3 +260,36 @@ def test_a_short_list_is_counted_outright_and_a_long_one_kept(settings, monkeypa
     monkeypatch.setattr(views, "COUNTED_OUTRIGHT", total - 1)
     first, again = count_twice()
     assert first > 3 and again == 2  # counted, kept, then read
+
+
+@pytest.mark.django_db
+def test_the_decisions_filter_form_is_kept_per_values_and_version(
+    client, settings, sst_meeting, django_capture_on_commit_callbacks, request
+):
+    """The decisions page's filter form (the archive's bodies and years as choices) is
+    rendered once per choice of values and version of the archive: the same values give
+    the same form, other values their own, and a renamed body shows at once."""
+    import re
+
+    from django.core.cache import cache
+
+    settings.ARCHIVE_VALUE_SECONDS = 600
+    cache.clear()
+    request.addfinalizer(cache.clear)  # kept forms must not reach other tests
+
+    def form(**params) -> str:
+        page = client.get("/beslutninger/", params).content.decode()
+        return re.search(r'<form class="filters".*?</form>', page, re.S).group(0)
+
+    body = sst_meeting.body
+    everything = form()
+    chosen = form(body=body.slug)
+    assert f'<option value="{body.slug}" selected>' in chosen
+    assert f'<option value="{body.slug}" selected>' not in everything
+    assert form() == everything
+    assert form(body=body.slug, year="1800") != chosen  # the year's error is shown
+
+    with django_capture_on_commit_callbacks(execute=True):
+        body.name = "Omdøbt udvalg"
+        body.save()
+    assert "Omdøbt udvalg" in form()
