@@ -15,7 +15,9 @@ a meeting (the importer, the admin, hand-written SQL) can leave them stale:
 Filling the copies rewrites every item, and the table is then compacted
 (VACUUM FULL, which cannot run in a transaction: this migration is not
 atomic) so its rows stay in import order, which searches for common words
-rely on (meetings/search.py, _first_blocks_to_try).
+rely on (meetings/search.py, _first_blocks_to_try). At 1,000,000 items on a
+2-core machine this took 7.5 minutes (the update 4.5, the compaction 3); on a
+new archive it is instant.
 """
 
 import django.db.models.deletion
