@@ -3,8 +3,10 @@
 Every filter is a URL parameter, in Danish like the page's path, so a filtered
 search can be linked and bookmarked. Invalid values are reported and ignored,
 never an error. This module only narrows a queryset; meetings/search.py
-decides what matches. Body and dates are the item's copies of its meeting's
-(migration 0011): a search filters its candidates without joining the meetings.
+decides what matches. Body and dates are the meeting's, through the join: the
+meeting table's indexes narrow a filtered search to a few meetings' items. The
+items' own copies of them (migration 0011) have no index, and filtering on them
+made a search of a body and a year 80 ms -> 1.2-2.3 s at 1,000,000 items.
 """
 
 from __future__ import annotations
@@ -25,19 +27,19 @@ FILTER_PARAMS = ("organ", "aar", "fra", "til", "art", "beslutning", "moede")
 
 class SearchFilter(django_filters.FilterSet):
     organ = django_filters.CharFilter(
-        field_name="meeting_body__slug", label=_("Organ"), max_length=120
+        field_name="meeting__body__slug", label=_("Organ"), max_length=120
     )
     aar = django_filters.NumberFilter(
         method="filter_year", label=_("År"), min_value=1900, max_value=2100
     )
     fra = django_filters.DateFilter(
-        field_name="meeting_date",
+        field_name="meeting__date",
         lookup_expr="gte",
         label=_("Fra dato"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     til = django_filters.DateFilter(
-        field_name="meeting_date",
+        field_name="meeting__date",
         lookup_expr="lte",
         label=_("Til dato"),
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -55,11 +57,10 @@ class SearchFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_year(self, queryset: QuerySet, name: str, value) -> QuerySet:
-        # A date range, not EXTRACT(year): the planner estimates it from the column's
-        # statistics.
+        # A date range, not EXTRACT(year): the meeting date index can serve it.
         year = int(value)
         return queryset.filter(
-            meeting_date__gte=dt.date(year, 1, 1), meeting_date__lte=dt.date(year, 12, 31)
+            meeting__date__gte=dt.date(year, 1, 1), meeting__date__lte=dt.date(year, 12, 31)
         )
 
     def filter_decision(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
