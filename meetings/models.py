@@ -208,8 +208,9 @@ class AgendaItem(models.Model):
     # NULL for confidential items, so they can never be hits.
     search_vector = SearchVectorField(null=True, editable=False)
     # Copies of the meeting's date and body, written only by database triggers (migration
-    # 0011) whatever Django sends: a search ranks, counts and filters a thousand candidates
-    # by them, and looking up each candidate's meeting was a third of that query's time.
+    # 0011) whatever Django sends: a search ranks and counts a thousand candidates by them,
+    # and looking up each candidate's meeting was a third of that query's time. Filters go
+    # through the meeting, whose indexes narrow them (meetings/search_filters.py).
     meeting_date = models.DateField(null=True, editable=False)
     meeting_body = models.ForeignKey(
         Body,

@@ -83,7 +83,7 @@ def page(template: str) -> Callable:
 JSON = {"ensure_ascii": False, "indent": 1}
 
 
-# A list of at most this many rows is counted outright, in one query.
+# A list of at most this many rows is counted (one bounded query) instead of its count kept.
 COUNTED_OUTRIGHT = 500
 
 

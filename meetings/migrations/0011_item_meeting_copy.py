@@ -95,6 +95,7 @@ class Migration(migrations.Migration):
         migrations.RunSQL(CREATE, DROP),
         migrations.RunSQL(FILL, migrations.RunSQL.noop),
         migrations.RunSQL("VACUUM FULL meetings_agendaitem", migrations.RunSQL.noop),
-        # The planner estimates a search by its words and filters (meetings/search.py).
+        # Fresh statistics after the rewrite: searches are steered by the planner's
+        # estimates (meetings/search.py).
         migrations.RunSQL("ANALYZE meetings_agendaitem", migrations.RunSQL.noop),
     ]
