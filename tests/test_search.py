@@ -647,6 +647,22 @@ def test_invalid_filter_is_reported_and_ignored(client):
     assert len(data["notices"]) == 2
 
 
+def test_a_search_without_filters_shares_one_filter_set_that_nothing_changes():
+    """The filter set of a search naming no filter is made once per process (the same for
+    every such search); one that names a filter gets its own, and leaves the shared one as
+    it was. Every filter the set has is one the shortcut looks for."""
+    from meetings.search_filters import FILTER_PARAMS, SearchFilter, clean_filters
+
+    assert set(FILTER_PARAMS) == set(SearchFilter.base_filters)
+    shared = clean_filters({"q": "regioner"})
+    assert clean_filters({"q": "sundhed", "organ": "", "side": "2"}) is shared
+    filtered = clean_filters({"q": "regioner", "art": "minutes", "aar": "tyve"})
+    assert filtered is not shared
+    assert filtered.active == {"art": "minutes"} and "aar" in filtered.form.errors
+    assert shared.active == {} and not shared.form.errors
+    assert clean_filters({}) is shared
+
+
 # ------------------------------------------------------------------ twins
 
 
