@@ -150,24 +150,20 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronize_seqs
     f" -c statement_timeout={STATEMENT_TIMEOUT_MS}" if STATEMENT_TIMEOUT_MS else ""
 )
 
-# Per process: search results and snippets (meetings/search.py), up to
-# PROCESS_CACHE_ENTRIES. A search page stores one value per hit (its snippet) besides
-# its results: Django's default of 300 entries kept the results of about the last
-# dozen searches, so paging or re-sorting one mostly searched again. 50,000 held a
-# minute of the load test (bench/load_test.py: 195 -> 209-215 req/s) in about 100 MB
-# per gunicorn worker.
+# Per process: search results and snippets (meetings/search.py), in Django's default
+# 300 entries. A page of hits stores a snippet per hit, so a search's results are gone a
+# dozen searches later; 50,000 entries searched less in-process, but the load test
+# (bench/load_test.py, where the page cache answers repeated addresses) served no more:
+# 225 / 226 req/s with 300 against 222 / 217 with 50,000 (interleaved, 2026-11-28), and
+# each worker grew to about 100 MB.
 # Shared by every web process, in the database: whole public pages until the archive
 # changes (meetings/page_cache.py); PAGE_CACHE_SECONDS=0 turns that off (DEBUG does).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0" if DEBUG else "600"))
 # Counts and lists that only an import changes (home figures, bodies, years), kept in
 # the same table until the archive changes, also when pages are not.
 ARCHIVE_VALUE_SECONDS = int(os.environ.get("ARCHIVE_VALUE_SECONDS", "0" if DEBUG else "600"))
-PROCESS_CACHE_ENTRIES = int(os.environ.get("PROCESS_CACHE_ENTRIES", "50000"))
 CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": PROCESS_CACHE_ENTRIES},
-    },
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "pages": {
         "BACKEND": "archive.page_cache_backend.PageCache",
         "LOCATION": "meetings_page_cache",

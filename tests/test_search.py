@@ -838,18 +838,6 @@ def test_a_repeated_search_is_answered_from_the_cache(client, monkeypatch):
 
 
 @pytest.mark.usefixtures("db_archive", "search_cache")
-def test_a_search_is_still_kept_after_the_snippets_of_many_other_searches(client):
-    """Each page of hits stores a snippet per hit beside its results: with Django's
-    default of 300 entries, the results of a search were gone a dozen searches later."""
-    from django.core.cache import cache
-
-    count_queries(client, q="regioner")
-    # What about fifty pages of other searches store: their results and their snippets.
-    cache.set_many({f"search:snippet:other:{n}": "<mark>ord</mark>" for n in range(1050)}, 60)
-    assert count_queries(client, q="regioner")[0] == 2  # the version, the page
-
-
-@pytest.mark.usefixtures("db_archive", "search_cache")
 def test_cached_results_are_not_used_once_the_archive_changed(
     client, django_capture_on_commit_callbacks
 ):
