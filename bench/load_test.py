@@ -9,7 +9,10 @@ throughput, p50/p95/p99 latency and the error count.
 Before the mix it prints a yardstick: how many /healthz requests the same server
 answers per second under the same connections (5 s). Machines of one kind differ
 in pace (two of them gave 2,275 and about 1,000 on the same day): compare runs
-made on different machines or days by it, not by throughput alone.
+made on different machines or days by it, not by throughput alone. One machine also
+drifts within a session: the same code gave 195-229 req/s over two hours (2026-11-28)
+with the yardstick within 10 %. Judge a change by runs interleaved with the code before
+it, not by runs an hour apart.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_search \\
         .venv/bin/python bench/load_test.py --seconds 60 --connections 16
