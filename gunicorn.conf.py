@@ -21,9 +21,10 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # former default of 3 x 2 was 115-304 ms, under 2 x 1 75-143 ms. The sync worker closes
 # the connection after each answer; gthread with one thread keeps it open, and served
 # about as many (200-208 req/s against 183-205, runs interleaved, 2026-11-27) with a
-# longer tail (p99 230-263 ms against 182-195), so it is not used. A slow request holds
-# its process: statements are bounded (DATABASE_STATEMENT_TIMEOUT_MS) and heavy searches
-# are cut short (meetings/search.py).
+# longer tail (p99 230-263 ms against 182-195; again on 2026-11-28: 205 / 211 req/s
+# against 196 / 208, p99 283 / 321 ms against 192 / 179), so it is not used. A slow
+# request holds its process: statements are bounded (DATABASE_STATEMENT_TIMEOUT_MS) and
+# heavy searches are cut short (meetings/search.py).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
