@@ -225,6 +225,7 @@ class Section:
 class ItemPage:
     """Everything an item page shows. `agenda` is the agenda's version when minutes exist."""
 
+    meeting: Meeting
     item: AgendaItem
     agenda: AgendaItem | None
     sections: list[Section]
@@ -235,12 +236,14 @@ class ItemPage:
     next_number: int | None
 
 
-def item_page(meeting: Meeting, number: int) -> ItemPage | None:
-    """The item `number` of a meeting in every version, or None when it has none."""
+def item_page(slug: str, number: int) -> ItemPage | None:
+    """The item `number` of the meeting `slug` in every version, with its meeting, or None
+    when there is no such item (or no such meeting). The meeting comes with the versions:
+    a query of its own was 0.4 ms of an item page's 6.4 (1,000,000 items)."""
     versions = list(
         item_rows()
-        .filter(meeting=meeting, number=number)
-        .select_related("document")
+        .filter(meeting__slug=slug, number=number)
+        .select_related("meeting__body", "document")
         .defer("document__content", "document__text", "document__warnings", "document__metadata")
         .prefetch_related(
             Prefetch("cases", queryset=Case.objects.order_by("number"), to_attr="case_list"),
@@ -249,6 +252,11 @@ def item_page(meeting: Meeting, number: int) -> ItemPage | None:
     )
     if not versions:
         return None
+    meeting = versions[0].meeting
+    for version in versions:
+        # The page shows its meeting once, beside the item: the item's own fields stay
+        # what they were when the meeting came in a query of its own (its JSON too).
+        AgendaItem.meeting.field.delete_cached_value(version)
     # The ranking is_current records, in Python: every version is at hand anyway.
     versions.sort(key=lambda row: (row.kind, row.pk))
     item = versions[-1]
@@ -261,6 +269,7 @@ def item_page(meeting: Meeting, number: int) -> ItemPage | None:
     numbers = _item_numbers(meeting)
     position = numbers.index(number)
     return ItemPage(
+        meeting=meeting,
         item=item,
         agenda=agenda,
         sections=shown_sections(item),

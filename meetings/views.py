@@ -200,15 +200,16 @@ def meeting_detail(request: HttpRequest, slug: str) -> Context:
 
 @page("meetings/item_detail.html")
 def item_detail(request: HttpRequest, slug: str, number: int) -> Context:
-    meeting = selectors.meeting(slug)
-    if meeting is None:
-        raise Http404(_("Mødet “%(slug)s” findes ikke i arkivet.") % {"slug": slug})
-    found = selectors.item_page(meeting, number)
+    found = selectors.item_page(slug, number)
     if found is None:
+        meeting = selectors.meeting(slug)
+        if meeting is None:
+            raise Http404(_("Mødet “%(slug)s” findes ikke i arkivet.") % {"slug": slug})
         raise Http404(
             _("Mødet %(meeting)s har intet punkt %(number)s.")
             % {"meeting": meeting_label(meeting), "number": number}
         )
+    meeting = found.meeting
     return {
         "meeting": meeting,
         "item": found.item,
