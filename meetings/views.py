@@ -91,13 +91,30 @@ class ArchivePaginator(Paginator):
     """Counts a long queryset once per version of the archive: a count reads every row it
     counts. A short one (a case's items) is counted each time it is not kept: keeping its
     count costs more round trips (a transaction with a lock, a second read of the cache
-    table, the count and a write) than counting a few rows."""
+    table, the count and a write) than counting a few rows. A first page is read before
+    anything is counted: when the whole list fits on it, its rows are the count."""
+
+    _first_rows: list | None = None
+
+    def get_page(self, number) -> Page:
+        if str(number or 1) == "1" and isinstance(self.object_list, QuerySet) and not self.orphans:
+            # One row more than a page: whether the list goes on past this page.
+            self._first_rows = list(self.object_list[: self.per_page + 1])
+        return super().get_page(number)
+
+    def page(self, number) -> Page:
+        number = self.validate_number(number)
+        if number == 1 and self._first_rows is not None:
+            return self._get_page(self._first_rows[: self.per_page], number, self)
+        return super().page(number)
 
     @functools.cached_property
     def count(self) -> int:
         items = self.object_list
         if not isinstance(items, QuerySet):
             return super().count
+        if self._first_rows is not None and len(self._first_rows) <= self.per_page:
+            return len(self._first_rows)
 
         def if_short() -> int | None:
             counted = items.order_by()[: COUNTED_OUTRIGHT + 1].count()

@@ -263,6 +263,37 @@ def test_a_short_list_is_counted_outright_and_a_long_one_kept(settings, monkeypa
 
 
 @pytest.mark.django_db
+def test_a_list_that_fits_on_its_first_page_is_counted_by_its_rows(settings):
+    """The first page is read before anything is counted: a list that fits on it (a
+    case's items) costs that one query; a longer one, or another page, is counted as
+    before; every page holds the rows a plain slice of the list holds."""
+    from meetings import views
+
+    settings.ARCHIVE_VALUE_SECONDS = 600
+    caches[page_cache.CACHE_ALIAS].clear()
+    assert import_document((SAMPLES / SST).read_bytes(), SST, Metadata()).outcome == "created"
+    items = views.selectors.item_rows().order_by("pk")
+    rows = list(items.all())
+    assert len(rows) > 2
+
+    def read(per_page: int, number) -> tuple[list, int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            paginator = views.ArchivePaginator(items.all(), per_page)
+            page = paginator.get_page(number)
+            shown = list(page.object_list)
+            count = paginator.count
+        return shown, count, len(captured)
+
+    for number in (None, "1"):
+        assert read(len(rows), number) == (rows, len(rows), 1)
+    # Longer than the page: its first rows, then counted (the version, the cache table and
+    # the bounded count outside a request); page 2 reads its own rows.
+    assert read(2, None) == (rows[:2], len(rows), 4)
+    assert read(2, "2")[:2] == (rows[2:4], len(rows))
+    assert read(2, "x")[:2] == (rows[:2], len(rows))  # not a number: the first page
+
+
+@pytest.mark.django_db
 def test_the_decisions_filter_form_is_kept_per_values_and_version(
     client, settings, sst_meeting, django_capture_on_commit_callbacks, request
 ):
