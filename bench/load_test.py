@@ -10,7 +10,7 @@ Before the mix it prints a yardstick: how many /healthz requests the same server
 answers per second under the same connections (5 s). Machines of one kind differ
 in pace (two of them gave 2,275 and about 1,000 on the same day): compare runs
 made on different machines or days by it, not by throughput alone. One machine also
-drifts within a session: the same code gave 195-229 req/s over two hours (2026-11-28)
+drifts within a session: the same code gave 195-226 req/s over two hours (2026-11-28)
 with the yardstick within 10 %. Judge a change by runs interleaved with the code before
 it, not by runs an hour apart.
 
