@@ -12,7 +12,10 @@ in pace (two of them gave 2,275 and about 1,000 on the same day): compare runs
 made on different machines or days by it, not by throughput alone. One machine also
 drifts within a session: the same code gave 195-226 req/s over two hours (2026-11-28)
 with the yardstick within 10 %. Judge a change by runs interleaved with the code before
-it, not by runs an hour apart.
+it, not by runs an hour apart. A slower machine (2026-11-28, second session: yardstick
+1,300-1,670, a Python loop 1.5x slower) gave 92-121 req/s for the code that gave 195-226,
+and there the database server's shared_buffers at 4 GB instead of its 128 MB served no
+more (116.5 req/s): the 3.3 GB bench database is read from the OS page cache either way.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_search \\
         .venv/bin/python bench/load_test.py --seconds 60 --connections 16

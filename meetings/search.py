@@ -536,7 +536,6 @@ def _case_condition(query: Query) -> Q | None:
 
 
 # What a hit list never shows: not read for the page (sections alone can be 100 kB).
-# What a hit list never shows: not read for the page (sections alone can be 100 kB).
 _NOT_LISTED = ("sections", "search_vector", "recommendation", "links", "other_case_numbers")
 _MEETING_NOT_LISTED = ("meeting__participants", "meeting__absent", "meeting__location")
 
