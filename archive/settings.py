@@ -149,11 +149,21 @@ STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "0"))
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronize_seqscans=off" + (
     f" -c statement_timeout={STATEMENT_TIMEOUT_MS}" if STATEMENT_TIMEOUT_MS else ""
 )
-# Client-side parameter binding (Django's default with psycopg 3). Server-side binding,
-# with which psycopg prepares a statement after its fifth run, served no more in the load
-# test: 113.2 / 117.2 req/s against 113.1 / 120.7 (interleaved, 2026-11-28, a slower
-# machine than the load test's docstring figures), and it lets PostgreSQL settle on
-# generic plans where search relies on plans made for the words at hand.
+# Prepared statements: psycopg prepares a statement after its PREPARE_THRESHOLD-th run on a
+# connection (it needs server-side binding; Django turns preparing off unless asked), so
+# PostgreSQL stops parsing and planning the pages' same few statements on every request:
+# an item page's main query took 1.1 ms to plan and 0.3 ms to run. Over the load test's
+# addresses, in-process at 1,000,000 items, PostgreSQL's CPU per request went from
+# 9.6-10.6 to 8.4-10.5 ms in five interleaved runs (less in each), its planning time in
+# the load test from 0.7-0.9 to 0.3 ms a request (2026-11-28). Search statements are
+# never prepared: their plans depend on the words (meetings.search.planned_for_the_words).
+# A connection pooler in transaction mode (PgBouncer) would need PREPARE_THRESHOLD unset.
+# Before this: a run of server-side binding alone (2026-11-28, stop 15) prepared
+# nothing, as Django leaves prepare_threshold at None unless it is given.
+PREPARE_THRESHOLD = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
+if PREPARE_THRESHOLD:
+    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(PREPARE_THRESHOLD)
 
 # Per process: search results and snippets (meetings/search.py), in Django's default
 # 300 entries. A page of hits stores a snippet per hit, so a search's results are gone a

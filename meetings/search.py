@@ -577,6 +577,27 @@ class Ranked:
 
 
 @contextmanager
+def planned_for_the_words() -> Iterator[None]:
+    """Statements inside are planned for the values they run with: never prepared.
+
+    psycopg prepares a statement after its PREPARE_THRESHOLD-th run on a connection
+    (archive/settings.py), and PostgreSQL may then keep one generic plan for it. A search
+    must not get one: reading the table in order suits a common word and takes seconds
+    for a rare one, and a kept plan would also ignore the settings made for the words at
+    hand (enable_seqscan, see _candidate_rows_of_words). Browsing statements, whose
+    plans do not depend on their values, stay prepared.
+    """
+    connection.ensure_connection()
+    client = connection.connection
+    threshold = client.prepare_threshold
+    client.prepare_threshold = None
+    try:
+        yield
+    finally:
+        client.prepare_threshold = threshold
+
+
+@contextmanager
 def _local_setting(name: str, value: str) -> Iterator[None]:
     """PostgreSQL's `name` set to `value` for the statements inside, then as it was.
 

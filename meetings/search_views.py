@@ -49,6 +49,11 @@ def search(request: HttpRequest) -> HttpResponse:
     if output not in FORMATS:
         output = "html"
     query = searching.parse_query(request.GET.get("q"))
+    with searching.planned_for_the_words():
+        return _search(request, query, output)
+
+
+def _search(request: HttpRequest, query: searching.Query, output: str) -> HttpResponse:
     try:
         if output == "html" and request.GET.get("side") in (None, "", "1"):
             case = _single_case(query, request)
