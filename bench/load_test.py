@@ -4,7 +4,12 @@ Point it at a populated database (e.g. the one bench/search_bench.py builds
 with 1,000,000 items). It picks real URLs from that database — meetings,
 items, cases, decisions, searches — serves the archive with gunicorn on a
 free loopback port, runs wrk (Debian's `wrk`) for a bounded time and prints
-throughput, p50/p95/p99 latency and the error count.
+throughput, p50/p95/p99 latency and the error count, and the CPU time a request cost
+(the whole machine's, and of it gunicorn's and PostgreSQL's). With the cores busy,
+throughput is the cores divided by that cost: 200 req/s on 2 cores needs 10 ms a
+request at most. The cost leaves out what contention does to throughput (idle moments,
+the client), but a slower machine spends more ms on the same request: compare runs
+interleaved, as below.
 
 Before the mix it prints a yardstick: how many /healthz requests the same server
 answers per second under the same connections (5 s). Machines of one kind differ
@@ -211,6 +216,31 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU time spent so far: by the whole machine (/proc/stat, idle and iowait left out),
+    and by the gunicorn and the PostgreSQL processes (/proc/PID/stat).
+
+    A process's own time, and for a live one also its reaped children's (cutime): a
+    PostgreSQL backend or a gunicorn worker that exits during the run counts in its
+    parent's, so what exited is not lost and nothing is counted twice.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    user, nice, system, idle, iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    spent = {"machine": (user + nice + system + irq + softirq + steal) / tick}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # exited while listed
+            continue
+        name = text[text.index("(") + 1 : text.rindex(")")]
+        group = "postgres" if name.startswith("postgres") else name
+        if group in ("gunicorn", "postgres"):
+            utime, stime, cutime, cstime = (int(f) for f in text.rsplit(")", 1)[1].split()[11:15])
+            spent[group] = spent.get(group, 0.0) + (utime + stime + cutime + cstime) / tick
+    return spent
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="mixed browse/search load test with wrk")
     parser.add_argument("--seconds", type=int, default=60)
@@ -293,6 +323,7 @@ def main() -> int:
             script.write_text(
                 WRK_SCRIPT % {"paths": paths_file, "part": len(paths) // args.threads}
             )
+            before = cpu_seconds()
             result = subprocess.run(
                 [
                     "wrk",
@@ -312,6 +343,7 @@ def main() -> int:
                 text=True,
                 timeout=args.seconds + 60,
             )
+            after = cpu_seconds()
     finally:
         server.terminate()
         server.wait(15)
@@ -338,6 +370,18 @@ def main() -> int:
         f"p99 {percentiles['p99']} ms"
     )
     print(f"errors: {non_ok} HTTP ≥ 400, {socket_errors} socket errors")
+    if total:
+        # What sets the pace once the cores are busy: n cores serve at most n / (CPU per
+        # request) requests a second (200 req/s on 2 cores: 10 ms a request at most).
+        ms = {group: 1000 * (after.get(group, 0) - before.get(group, 0)) / total for group in after}
+        app, database = ms.get("gunicorn", 0.0), ms.get("postgres", 0.0)
+        rest = ms["machine"] - app - database
+        cores = os.cpu_count()
+        print(
+            f"CPU per request: {ms['machine']:.1f} ms (gunicorn {app:.1f}, PostgreSQL"
+            f" {database:.1f}, wrk and the rest {rest:.1f}); {cores} cores at that cost:"
+            f" at most {1000 * cores / ms['machine']:.0f} req/s"
+        )
     hits, misses = (int(n) for n in re.search(r"^cache (\d+) (\d+)$", output, re.M).groups())
     answered = hits + misses
     print(
