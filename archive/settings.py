@@ -152,10 +152,11 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronize_seqs
 # Prepared statements: psycopg prepares a statement after its PREPARE_THRESHOLD-th run on a
 # connection (it needs server-side binding; Django turns preparing off unless asked), so
 # PostgreSQL stops parsing and planning the pages' same few statements on every request:
-# an item page's main query took 1.1 ms to plan and 0.3 ms to run. Over the load test's
-# addresses, in-process at 1,000,000 items, PostgreSQL's CPU per request went from
-# 9.6-10.6 to 8.4-10.5 ms in five interleaved runs (less in each), its planning time in
-# the load test from 0.7-0.9 to 0.3 ms a request (2026-11-28). Search statements are
+# an item page's main query took 1.1 ms to plan and 0.3 ms to run. In the load test at
+# 1,000,000 items, PostgreSQL's CPU per request went from 8.4 / 8.4 to 6.9 / 7.5 ms
+# (interleaved runs) and its planning time from 0.7-0.9 to 0.3 ms a request; in-process
+# over the same addresses, its CPU fell in each of five interleaved runs (2026-11-28,
+# 9.6-10.6 -> 8.4-10.5 ms). Search statements are
 # never prepared: their plans depend on the words (meetings.search.planned_for_the_words).
 # A connection pooler in transaction mode (PgBouncer) would need PREPARE_THRESHOLD unset.
 # Before this: a run of server-side binding alone (2026-11-28, stop 15) prepared
