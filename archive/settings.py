@@ -156,8 +156,8 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronize_seqs
 # 1,000,000 items, PostgreSQL's CPU per request went from 8.4 / 8.4 to 6.9 / 7.5 ms
 # (interleaved runs) and its planning time from 0.7-0.9 to 0.3 ms a request; in-process
 # over the same addresses, its CPU fell in each of five interleaved runs (2026-11-28,
-# 9.6-10.6 -> 8.4-10.5 ms). Search statements are
-# never prepared: their plans depend on the words (meetings.search.planned_for_the_words).
+# 9.6-10.6 -> 8.4-10.5 ms). Search statements are never prepared: their plans depend on
+# the words (meetings.search.planned_for_the_words).
 # A connection pooler in transaction mode (PgBouncer) would need PREPARE_THRESHOLD unset.
 # Before this: a run of server-side binding alone (2026-11-28, stop 15) prepared
 # nothing, as Django leaves prepare_threshold at None unless it is given.
