@@ -22,7 +22,7 @@ it, not by runs an hour apart. A slower machine (2026-11-28, second session: yar
 and there the database server's shared_buffers at 4 GB instead of its 128 MB served no
 more (116.5 req/s): the 3.3 GB bench database is read from the OS page cache either way.
 Slower still (2026-11-28, third session: yardstick 790-1,360, the same Python loop 1.6 s
-against stop 14's 0.7): 75-120 req/s, and a request cost 18.3-21.3 ms of CPU, where
+against stop 14's 0.7): 75-120 req/s, and a request cost 18.3-21.9 ms of CPU, where
 200 req/s on these 2 cores would need 10.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_search \\
