@@ -158,7 +158,7 @@ def test_dry_run_reports_and_writes_nothing(tmp_path):
     copy_sample(tmp_path, SST)
     code, out, _ = ingest(str(tmp_path), "--dry-run")
     assert code == 0
-    assert "would be created: " in out and "(1 meetings, 5 items)" in out
+    assert "would be created: " in out and "(1 meeting, 5 items)" in out
     assert "dry run, nothing written: 1 imported" in out
     assert Meeting.objects.count() == 0 and SourceDocument.objects.count() == 0
     assert ImportRun.objects.get().dry_run is True
@@ -343,8 +343,8 @@ def test_without_a_terminal_progress_is_one_plain_line_per_file(tmp_path):
 
     assert code == 1
     assert out.splitlines() == [
-        f"created: {tmp_path / MODERN} (1 meetings, 11 items)",
-        f"created: {tmp_path / SST} (1 meetings, 5 items)",
+        f"created: {tmp_path / MODERN} (1 meeting, 11 items)",
+        f"created: {tmp_path / SST} (1 meeting, 5 items)",
         f"2 imported, 0 replaced, 0 unchanged, 1 failed (import run {ImportRun.objects.get().pk})",
     ]
     assert err.getvalue() == (
@@ -382,7 +382,7 @@ def test_a_replacement_reports_the_items_it_removed(tmp_path):
     code, out, _ = ingest(str(sst))
 
     assert code == 0
-    assert f"replaced: {sst} (1 meetings, 4 items; 5 items, 0 meetings removed)" in out
+    assert f"replaced: {sst} (1 meeting, 4 items; 5 items, 0 meetings removed)" in out
 
 
 @pytest.mark.django_db

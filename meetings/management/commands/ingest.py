@@ -90,10 +90,11 @@ class Command(BaseCommand):
             return
         detail = ""
         if result.outcome != ImportedFile.UNCHANGED:
-            detail = f" ({result.meetings} meetings, {result.items} items"
+            detail = f" ({_count(result.meetings, 'meeting')}, {_count(result.items, 'item')}"
             if result.items_removed or result.meetings_removed:
                 detail += (
-                    f"; {result.items_removed} items, {result.meetings_removed} meetings removed"
+                    f"; {_count(result.items_removed, 'item')}, "
+                    f"{_count(result.meetings_removed, 'meeting')} removed"
                 )
             detail += ")"
         label = result.outcome
@@ -102,6 +103,11 @@ class Command(BaseCommand):
         self.stdout.write(f"{label}: {result.path}{detail}")
         for warning in result.warnings:
             self.stdout.write(f"  warning: {warning}")
+
+
+def _count(number: int, noun: str) -> str:
+    """Counted nouns in the report: 1 meeting, 2 meetings."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _who() -> str:
