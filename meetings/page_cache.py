@@ -46,8 +46,9 @@ MAX_CACHED_BYTES = 1024 * 1024
 # A page, and a search that leads straight to its case (a redirect).
 CACHED_STATUSES = {200, 302}
 HEADER = "X-Page-Cache"
-# Paths that are never cached: staff pages, probes, redirects that set cookies, files.
-UNCACHED_PREFIXES = ("/admin/", "/healthz", "/sprog/", "/static/")
+# Paths that are never cached: staff pages, probes, redirects that set cookies, files,
+# and robots.txt (a constant: the cache's look-up would cost more than making it).
+UNCACHED_PREFIXES = ("/admin/", "/healthz", "/sprog/", "/static/", "/robots.txt")
 UNCACHED_SUFFIXES = ("/fil",)
 # Set by gunicorn's master before it forks (gunicorn.conf.py), so all workers of one
 # server share pages, and pages rendered by the previous deployment's code are not served.

@@ -5,6 +5,7 @@ from . import search_views, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("soeg/", search_views.search, name="search"),
     path("organer/", views.body_list, name="body_list"),
     path("organer/<slug:slug>/", views.body_detail, name="body_detail"),

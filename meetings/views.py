@@ -180,6 +180,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "reachable"})
 
 
+# Crawlers are welcome on the archive's pages, which are finite and cached; not on
+# search, where every word, filter and page is another address ranked afresh (a crawler
+# following the facet links would be a load test of its own), nor on the JSON twins
+# (the same content again) or the staff pages. "*" is the wildcard of RFC 9309.
+ROBOTS_TXT = """User-agent: *
+Disallow: /soeg/
+Disallow: /*format=
+Disallow: /admin/
+Disallow: /sprog/
+"""
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
 @page("meetings/body_list.html")
 def body_list(request: HttpRequest) -> Context:
     return {
