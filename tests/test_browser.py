@@ -187,3 +187,16 @@ def test_facet_counts_are_never_broken_over_lines(browser, archive):
     for text, boxes in lines:
         assert boxes == 1, f"count {text} is laid out on {boxes} lines"
     page.close()
+
+
+def test_the_browser_takes_the_pages_icon_and_asks_for_no_other(browser, archive):
+    """Without a linked icon Chromium asks for /favicon.ico on every site: a 404 page."""
+    page = browser.new_page(viewport=DESKTOP, locale="da-DK")
+    answers: list[tuple[int, str]] = []
+    page.on("response", lambda response: answers.append((response.status, response.url)))
+    page.goto(f"{archive}/")
+    page.wait_for_timeout(1000)  # the icon is fetched after the page has loaded
+    icons = [(status, url) for status, url in answers if "favicon" in url]
+    assert icons and all(status == 200 for status, _ in icons), answers
+    assert not any(url.endswith("/favicon.ico") for _, url in answers), answers
+    page.close()
