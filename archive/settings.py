@@ -13,18 +13,10 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from archive.environment import env_bool, env_list
+from archive.logs import formatters, log_format
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -222,19 +214,13 @@ STORAGES = {
 # Without collectstatic (development, tests) whitenoise serves from the source folders.
 WHITENOISE_USE_FINDERS = DEBUG or not STATIC_ROOT.exists()
 
-# Structured logs: one JSON object per line (LOG_FORMAT=plain for humans).
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
+# Structured logs: one JSON object per line (LOG_FORMAT=plain for humans); gunicorn's
+# own lines in the same format (archive/logs.py).
+LOG_FORMAT = log_format(DEBUG)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-    },
+    "formatters": formatters(),
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # The embedded server narrates every pg_ctl call at INFO.
