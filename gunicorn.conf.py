@@ -8,7 +8,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # archive/, from any folder
 
 from archive.environment import env_bool  # noqa: E402
-from archive.logs import ACCESS_MESSAGE, gunicorn_logconfig, log_format  # noqa: E402
+from archive.logs import ACCESS_MESSAGE, log_format  # noqa: E402
 
 # Web requests get a statement timeout (see archive/settings.py); set before Django loads.
 os.environ.setdefault("DATABASE_STATEMENT_TIMEOUT_MS", "5000")
@@ -39,8 +39,8 @@ accesslog = "-"
 errorlog = "-"
 # The server's own lines (its access log too) in the application's format: with JSON
 # logs, one object per line, each request's method, path, status, bytes and duration
-# as fields.
+# as fields (the message a short summary of them).
 if log_format(env_bool("DEBUG", False)) == "json":
-    logconfig_dict = gunicorn_logconfig("json")
+    logger_class = "archive.gunicorn_logger.JsonLogger"
     access_log_format = ACCESS_MESSAGE
 wsgi_app = "archive.wsgi:application"

@@ -1,15 +1,17 @@
-"""One log format for the whole process: Django's records and gunicorn's alike.
+"""One log format for the whole server: Django's records and gunicorn's alike.
 
 With LOG_FORMAT=json (the default when DEBUG is off) every line is one JSON
 object, so a log pipeline reads the web server's access and error lines the
-same way as the application's. gunicorn.conf.py and archive/settings.py both
-take their logging from here. Plain Python: gunicorn's master reads it before
-Django is loaded.
+same way as the application's. archive/settings.py and gunicorn's logger
+(archive/gunicorn_logger.py) both take their format from here. Plain Python:
+gunicorn's master reads it before Django is loaded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import logging.config
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -35,7 +37,7 @@ ACCESS_MESSAGE = "%(m)s %(U)s %(s)s"
 
 
 def log_format(debug: bool) -> str:
-    """ "json" or "plain": LOG_FORMAT, else plain for development and JSON in production."""
+    """LOG_FORMAT if set; else plain text for development and JSON in production."""
     return os.environ.get("LOG_FORMAT", "plain" if debug else "json")
 
 
@@ -64,33 +66,20 @@ class ArchiveJsonFormatter(JsonFormatter):
             log_data["duration_ms"] = round(atoms.get("D", 0) / 1000, 1)
 
 
+def configure(config: dict) -> None:
+    """Django's LOGGING_CONFIG: its dictConfig, and Python's warnings as log records (so a
+    warning is a JSON line like any other, not bare text on stderr)."""
+    logging.config.dictConfig(config)
+    logging.captureWarnings(True)
+
+
+def json_formatter() -> ArchiveJsonFormatter:
+    return ArchiveJsonFormatter(FIELDS, rename_fields=RENAMED)
+
+
 def formatters() -> dict[str, dict]:
+    """For Django's LOGGING (logging.config.dictConfig)."""
     return {
         "plain": {"format": FIELDS},
         "json": {"()": ArchiveJsonFormatter, "fmt": FIELDS, "rename_fields": RENAMED},
-    }
-
-
-def gunicorn_logconfig(chosen: str) -> dict:
-    """gunicorn's own loggers (its error log and access log) on the console, as Django's."""
-    return {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "formatters": formatters(),
-        "handlers": {
-            "console": {
-                "class": "logging.StreamHandler",
-                "formatter": chosen,
-                "stream": "ext://sys.stdout",
-            },
-            "error_console": {
-                "class": "logging.StreamHandler",
-                "formatter": chosen,
-                "stream": "ext://sys.stderr",
-            },
-        },
-        "loggers": {
-            "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
-            "gunicorn.access": {"level": "INFO", "handlers": ["console"], "propagate": False},
-        },
     }

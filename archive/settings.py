@@ -217,6 +217,7 @@ WHITENOISE_USE_FINDERS = DEBUG or not STATIC_ROOT.exists()
 # Structured logs: one JSON object per line (LOG_FORMAT=plain for humans); gunicorn's
 # own lines in the same format (archive/logs.py).
 LOG_FORMAT = log_format(DEBUG)
+LOGGING_CONFIG = "archive.logs.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

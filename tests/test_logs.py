@@ -15,13 +15,13 @@ import urllib.request
 import pytest
 from django.db import connection
 
-from archive.logs import ArchiveJsonFormatter, formatters, log_format
+from archive.logs import json_formatter, log_format
 
 from .conftest import REPO
 
 
 def test_json_lines_carry_time_level_logger_and_message():
-    formatter = ArchiveJsonFormatter(**{k: v for k, v in formatters()["json"].items() if k != "()"})
+    formatter = json_formatter()
     record = logging.LogRecord(
         "meetings.search_views", logging.WARNING, __file__, 1, "search cancelled: %r", ("x",), None
     )
@@ -44,6 +44,26 @@ def test_production_logs_json_and_development_plain(monkeypatch):
     assert log_format(debug=False) == "plain"
 
 
+def test_python_warnings_are_json_lines_too():
+    """A library's warning (whitenoise warns of a missing static folder) would otherwise
+    be bare text among the JSON lines."""
+    code = "import django, warnings; django.setup();warnings.warn('kept in the log', UserWarning)"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "archive.settings",
+        "DEBUG": "false",
+        "DATABASE_URL": "postgres://unused@127.0.0.1:1/unused",  # never connected to
+        "SECRET_KEY": "logs-test-secret-key-logs-test-secret-key-0123456789abcdef",
+    }
+    env.pop("LOG_FORMAT", None)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, env=env, capture_output=True, text=True, timeout=60
+    )
+    lines = [json.loads(line) for line in result.stderr.splitlines()]
+    assert [(line["logger"], line["level"]) for line in lines] == [("py.warnings", "WARNING")]
+    assert "UserWarning: kept in the log" in lines[0]["message"]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -58,7 +78,8 @@ def get(url: str, **headers: str) -> int:
 @pytest.mark.django_db(transaction=True)
 def test_gunicorn_logs_its_requests_and_itself_as_json(tmp_path):
     """The project's gunicorn config, started as in production: every line it and the app
-    write is JSON, and each request's access line has its fields."""
+    write is JSON, each request's access line has its fields, and the access log goes
+    where gunicorn's own setting says (here a file, as bench/load_test.py asks)."""
     database = connection.settings_dict
     port = free_port()
     env = {
@@ -72,7 +93,7 @@ def test_gunicorn_logs_its_requests_and_itself_as_json(tmp_path):
         "WEB_CONCURRENCY": "1",
     }
     env.pop("LOG_FORMAT", None)
-    out, err = (tmp_path / "out").open("w+"), (tmp_path / "err").open("w+")
+    out, err = (tmp_path / "out").open("w"), (tmp_path / "err").open("w")
     server = subprocess.Popen(
         [
             str(os.path.join(os.path.dirname(sys.executable), "gunicorn")),
@@ -80,6 +101,8 @@ def test_gunicorn_logs_its_requests_and_itself_as_json(tmp_path):
             "gunicorn.conf.py",
             "--bind",
             f"127.0.0.1:{port}",
+            "--access-logfile",
+            str(tmp_path / "access"),
         ],
         cwd=REPO,
         env=env,
@@ -98,16 +121,17 @@ def test_gunicorn_logs_its_requests_and_itself_as_json(tmp_path):
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+        out.close()
+        err.close()
 
-    lines = [
-        json.loads(line)
-        for stream in (out, err)
-        for line in (stream.seek(0) or stream.read()).splitlines()
-        if line.strip()
-    ]
-    assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
-    assert any(line["message"].startswith("Booting worker") for line in lines)
-    access = [line for line in lines if line["logger"] == "gunicorn.access"]
+    def lines(path) -> list[dict]:
+        return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+    server_lines, access = lines(tmp_path / "err"), lines(tmp_path / "access")
+    assert not (tmp_path / "out").read_text()
+    assert all({"time", "level", "logger", "message"} <= set(line) for line in server_lines)
+    assert any(line["message"].startswith("Booting worker") for line in server_lines)
+    assert {line["logger"] for line in access} == {"gunicorn.access"}
     probe = next(line for line in access if line["path"] == "/healthz")
     assert probe["message"] == "GET /healthz 200"
     assert probe["method"] == "GET" and probe["query"] == "probe=1"
