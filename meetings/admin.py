@@ -123,16 +123,29 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ["number"]
 
 
-class ImportedFileInline(admin.TabularInline):
+class ReadOnlyHistory:
+    """The import history is a record of what happened: shown, never added to, edited
+    or deleted by hand, superusers included."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ImportedFileInline(ReadOnlyHistory, admin.TabularInline):
     model = ImportedFile
     fields = ["path", "outcome", "message", "meetings", "items", "warnings"]
     readonly_fields = fields
     extra = 0
-    can_delete = False
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(ReadOnlyHistory, admin.ModelAdmin):
     list_display = [
         "started_at",
         "started_by",
@@ -155,9 +168,6 @@ class ImportRunAdmin(admin.ModelAdmin):
         "failed",
     ]
     inlines = [ImportedFileInline]
-
-    def has_add_permission(self, request):
-        return False
 
     def get_urls(self):
         upload = path(

@@ -217,7 +217,7 @@ def import_document(
     display = display or file_name
     sha256 = hashlib.sha256(data).hexdigest()
     if _is_unchanged(file_name, sha256, metadata):
-        return FileResult(display, ImportedFile.UNCHANGED, "unchanged")
+        return FileResult(display, ImportedFile.UNCHANGED)
     parsed = _parse(data, file_name, metadata)
     return _save(parsed, data, file_name, sha256, metadata, dry_run, display)
 
@@ -253,7 +253,7 @@ def _save(
                 current = _current_version(file_name)
                 # Re-checked under the lock: a concurrent import of the same file may have won.
                 if current and _is_same_version(current, sha256, metadata):
-                    return FileResult(display, ImportedFile.UNCHANGED, "unchanged")
+                    return FileResult(display, ImportedFile.UNCHANGED)
                 result = _store(parsed, data, file_name, sha256, metadata, current)
                 if dry_run:
                     transaction.set_rollback(True)

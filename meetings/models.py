@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 PUBLIC = "public"
@@ -309,7 +310,7 @@ class ImportRun(models.Model):
     finished_at = models.DateTimeField(_("afsluttet"), null=True, blank=True)
     started_by = models.CharField(_("startet af"), max_length=200)
     dry_run = models.BooleanField(_("prøvekørsel"), default=False)
-    options = models.JSONField(default=dict, blank=True)
+    options = models.JSONField(_("indstillinger"), default=dict, blank=True)
     created = models.PositiveIntegerField(_("nye"), default=0)
     replaced = models.PositiveIntegerField(_("erstattede"), default=0)
     unchanged = models.PositiveIntegerField(_("uændrede"), default=0)
@@ -321,7 +322,8 @@ class ImportRun(models.Model):
         verbose_name_plural = _("importkørsler")
 
     def __str__(self) -> str:
-        return f"{self.started_at:%Y-%m-%d %H:%M} ({self.started_by})"
+        # In the archive's time zone, as the admin shows the run's times beside it.
+        return f"{timezone.localtime(self.started_at):%Y-%m-%d %H:%M} ({self.started_by})"
 
 
 class ImportedFile(models.Model):
@@ -337,9 +339,9 @@ class ImportedFile(models.Model):
     path = models.TextField(_("fil"))
     outcome = models.CharField(_("udfald"), max_length=10, choices=OUTCOMES)
     message = models.TextField(_("besked"), blank=True)
-    warnings = models.JSONField(default=list, blank=True)
-    meetings = models.PositiveIntegerField(default=0)
-    items = models.PositiveIntegerField(default=0)
+    warnings = models.JSONField(_("advarsler"), default=list, blank=True)
+    meetings = models.PositiveIntegerField(_("møder"), default=0)
+    items = models.PositiveIntegerField(_("punkter"), default=0)
 
     class Meta:
         ordering = ["run", "id"]
@@ -347,4 +349,4 @@ class ImportedFile(models.Model):
         verbose_name_plural = _("importerede filer")
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.outcome}"
+        return f"{self.path}: {self.get_outcome_display()}"

@@ -245,6 +245,50 @@ def test_import_history_lists_runs_and_their_files(admin_client, tmp_path):
     assert sorted(files.values_list("outcome", flat=True)) == ["created", "failed"]
 
 
+@pytest.mark.django_db
+def test_the_import_history_cannot_be_changed_by_hand_even_by_a_superuser(admin_client):
+    admin_client.post(UPLOAD_URL, {"file": sample_file()})
+    run = ImportRun.objects.get()
+    change_url = reverse("admin:meetings_importrun_change", args=[run.pk])
+
+    page = admin_client.get(change_url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'name="_save"' not in html  # shown, with nothing to save
+    assert reverse("admin:meetings_importrun_delete", args=[run.pk]) not in html
+    inline = page.context["inline_admin_formsets"][0]
+    assert not inline.has_add_permission and not inline.has_delete_permission
+    # Nor by a request made by hand: no row added, edited or removed.
+    refused = admin_client.post(change_url, {"started_by": "someone else"})
+    assert refused.status_code == 403
+    assert (
+        admin_client.post(
+            reverse("admin:meetings_importrun_delete", args=[run.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    run.refresh_from_db()
+    assert run.started_by.startswith("admin ") and run.files.count() == 1
+
+
+@pytest.mark.django_db
+def test_the_import_history_speaks_danish_and_local_time(admin_client, settings):
+    settings.TIME_ZONE = "Europe/Copenhagen"
+    admin_client.post(UPLOAD_URL, {"file": sample_file()})
+    run = ImportRun.objects.get()
+    run.started_at = dt.datetime(2026, 11, 28, 10, 49, tzinfo=dt.UTC)
+    run.save()
+
+    html = admin_client.get(reverse("admin:meetings_importrun_change", args=[run.pk])).content
+    html = html.decode()
+    assert "2026-11-28 11:49 (admin (admin))" in html  # the title, at Copenhagen's 11:49
+    for header in ["Møder", "Punkter", "Advarsler", "Indstillinger"]:
+        assert header in html, header
+    for english in ["Meetings", "Items", "Warnings", "Options", ": created"]:
+        assert english not in html, english
+    assert f"{SST}: ny" in html
+
+
 # ------------------------------------------------------ meeting correction
 
 
