@@ -20,6 +20,11 @@ from .forms import MeetingAdminForm, UploadForm
 from .importing import run_upload
 from .models import AgendaItem, Body, Case, ImportedFile, ImportRun, Meeting, SourceDocument
 
+# The archive's name where Django's own stood ("Django administration", untranslated).
+admin.site.site_header = _("Mødearkiv – administration")
+admin.site.site_title = _("Mødearkiv")
+admin.site.index_title = _("Arkivets data og importer")
+
 # Uploading creates source documents, and the upload ends on the run's page.
 UPLOAD_PERMISSIONS = ("meetings.add_sourcedocument", "meetings.view_importrun")
 

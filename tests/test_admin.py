@@ -272,6 +272,13 @@ def test_the_import_history_cannot_be_changed_by_hand_even_by_a_superuser(admin_
 
 
 @pytest.mark.django_db
+def test_the_admin_carries_the_archives_name(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+    assert "<title>Arkivets data og importer | Mødearkiv</title>" in html
+    assert "Mødearkiv – administration" in html and "Django administration" not in html
+
+
+@pytest.mark.django_db
 def test_the_import_history_speaks_danish_and_local_time(admin_client, settings):
     settings.TIME_ZONE = "Europe/Copenhagen"
     admin_client.post(UPLOAD_URL, {"file": sample_file()})
