@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .forms import MeetingAdminForm, UploadForm
@@ -212,28 +212,39 @@ class ImportRunAdmin(ReadOnlyHistory, admin.ModelAdmin):
 
 
 def _report_upload(request: HttpRequest, run: ImportRun) -> None:
+    # Each message starts with a word of ours: the admin capitalises a message's first
+    # letter, which would rename a file "brev.txt" to "Brev.txt".
     result = run.files.get()
     values = {
         "file": result.path,
         "outcome": result.get_outcome_display(),
-        "meetings": result.meetings,
-        "items": result.items,
+        "counts": _counts(result.meetings, result.items),
         "reason": result.message,
     }
     if result.outcome == ImportedFile.FAILED:
-        message = gettext("%(file)s blev ikke importeret: %(reason)s") % values
+        message = gettext("Dokumentet %(file)s blev ikke importeret: %(reason)s") % values
         messages.error(request, message)
     elif result.outcome == ImportedFile.UNCHANGED:
-        message = gettext("%(file)s er uændret: den version er allerede i arkivet.") % values
+        message = (
+            gettext("Dokumentet %(file)s er uændret: den version er allerede i arkivet.") % values
+        )
         messages.info(request, message)
     elif run.dry_run:
         message = gettext(
-            "Prøvekørsel, intet er gemt: %(file)s kan importeres (%(outcome)s): "
-            "%(meetings)d møder, %(items)d punkter."
+            "Prøvekørsel, intet er gemt: dokumentet %(file)s kan importeres (%(outcome)s): "
+            "%(counts)s."
         )
         messages.success(request, message % values)
     else:
-        message = gettext(
-            "%(file)s er importeret (%(outcome)s): %(meetings)d møder, %(items)d punkter."
-        )
+        message = gettext("Dokumentet %(file)s er importeret (%(outcome)s): %(counts)s.")
         messages.success(request, message % values)
+
+
+def _counts(meetings: int, items: int) -> str:
+    """ "1 møde, 5 punkter": each count with its noun in the right number."""
+    return ", ".join(
+        [
+            ngettext("%(count)d møde", "%(count)d møder", meetings) % {"count": meetings},
+            ngettext("%(count)d punkt", "%(count)d punkter", items) % {"count": items},
+        ]
+    )

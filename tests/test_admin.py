@@ -55,7 +55,7 @@ def test_staff_upload_imports_the_document_and_shows_its_run(uploader):
     assert response.redirect_chain == [
         (reverse("admin:meetings_importrun_change", args=[run.pk]), 302)
     ]
-    assert messages_of(response) == [f"{SST} er importeret (ny): 1 møder, 5 punkter."]
+    assert messages_of(response) == [f"Dokumentet {SST} er importeret (ny): 1 møde, 5 punkter."]
     assert (run.created, run.failed, run.dry_run) == (1, 0, False)
     assert run.started_by == "redaktoer (admin)"
     assert run.options["upload"] == SST
@@ -77,7 +77,8 @@ def test_the_same_upload_again_is_unchanged(uploader):
 
     response = upload(uploader, sample_file())
 
-    assert messages_of(response) == [f"{SST} er uændret: den version er allerede i arkivet."]
+    unchanged = f"Dokumentet {SST} er uændret: den version er allerede i arkivet."
+    assert messages_of(response) == [unchanged]
     assert snapshot() == before
     latest = ImportRun.objects.order_by("-pk").first()
     assert (latest.created, latest.unchanged) == (0, 1)
@@ -89,7 +90,7 @@ def test_stated_body_and_date_win_over_the_text(uploader):
         uploader, sample_file(MODERN), body="Sundhedsudvalget", date="2025-03-06", kind="agenda"
     )
 
-    assert messages_of(response) == [f"{MODERN} er importeret (ny): 1 møder, 11 punkter."]
+    assert messages_of(response) == [f"Dokumentet {MODERN} er importeret (ny): 1 møde, 11 punkter."]
     meeting = Meeting.objects.get()
     assert (meeting.body.name, meeting.date) == ("Sundhedsudvalget", dt.date(2025, 3, 6))
     assert ImportRun.objects.get().options["body"] == "Sundhedsudvalget"
@@ -104,7 +105,7 @@ def test_a_failing_upload_says_why_and_keeps_the_previous_version(uploader):
     response = upload(uploader, sample_file(data=shopping_list, upload_name=SST))
 
     [message] = messages_of(response)
-    assert message.startswith(f"{SST} blev ikke importeret: no agenda items found")
+    assert message.startswith(f"Dokumentet {SST} blev ikke importeret: no agenda items found")
     assert snapshot() == before
     failed = ImportRun.objects.order_by("-pk").first()
     assert failed.failed == 1
@@ -118,7 +119,9 @@ def test_a_failing_first_upload_writes_no_archive_rows(uploader):
     response = upload(uploader, sample_file(data=letter, upload_name="brev.txt"))
 
     [message] = messages_of(response)
-    assert message.startswith("brev.txt blev ikke importeret: no agenda items found")
+    assert message.startswith("Dokumentet brev.txt blev ikke importeret: no agenda items found")
+    # As shown: the admin capitalises a message's first letter, not the file's name.
+    assert "Dokumentet brev.txt blev ikke importeret" in response.content.decode()
     assert not SourceDocument.objects.exists() and not Meeting.objects.exists()
     assert not Body.objects.exists()
 
@@ -128,7 +131,7 @@ def test_dry_run_reports_and_writes_nothing(uploader):
     response = upload(uploader, sample_file(), dry_run="on")
 
     assert messages_of(response) == [
-        f"Prøvekørsel, intet er gemt: {SST} kan importeres (ny): 1 møder, 5 punkter."
+        f"Prøvekørsel, intet er gemt: dokumentet {SST} kan importeres (ny): 1 møde, 5 punkter."
     ]
     assert not SourceDocument.objects.exists() and not AgendaItem.objects.exists()
     assert ImportRun.objects.get().dry_run is True

@@ -95,8 +95,8 @@ def test_staff_log_in_and_reimport_a_document_through_the_upload(
         page.goto(f"{live_server.url}/admin/meetings/importrun/upload/")
 
     assert messages == [
-        f"{SST} er importeret (ny): 1 møder, 5 punkter.",
-        f"{SST} er uændret: den version er allerede i arkivet.",
+        f"Dokumentet {SST} er importeret (ny): 1 møde, 5 punkter.",
+        f"Dokumentet {SST} er uændret: den version er allerede i arkivet.",
     ]
     assert [run.unchanged for run in ImportRun.objects.order_by("pk")] == [0, 1]
     page.close()

@@ -403,7 +403,9 @@ def test_upload_of_a_compression_bomb_fails_cleanly(uploader, bomb):
     response = upload(uploader, "bombe.pdf", bomb)
 
     [message] = messages_of(response)
-    assert message.startswith("bombe.pdf blev ikke importeret: the PDF's page content unpacks")
+    assert message.startswith(
+        "Dokumentet bombe.pdf blev ikke importeret: the PDF's page content unpacks"
+    )
     assert ImportRun.objects.get().failed == 1
     assert ImportedFile.objects.get().outcome == ImportedFile.FAILED
     assert not SourceDocument.objects.filter(file_name="bombe.pdf").exists()
@@ -454,7 +456,7 @@ def test_upload_of_broken_documents_fails_with_a_reason(uploader, name, data):
     errors = file_errors(response) if "form" in response.context else ""
     if not errors:
         [message] = messages_of(response)
-        assert message.startswith(f"{name} blev ikke importeret: ")
+        assert message.startswith(f"Dokumentet {name} blev ikke importeret: ")
         assert ImportRun.objects.get().failed == 1
     assert Meeting.objects.count() == meetings
     assert not SourceDocument.objects.filter(file_name=name).exists()
