@@ -241,7 +241,7 @@ def _report_upload(request: HttpRequest, run: ImportRun) -> None:
 
 
 def _counts(meetings: int, items: int) -> str:
-    """ "1 møde, 5 punkter": each count with its noun in the right number."""
+    """Each count with its noun in the right number: 1 møde, 5 punkter."""
     return ", ".join(
         [
             ngettext("%(count)d møde", "%(count)d møder", meetings) % {"count": meetings},
