@@ -30,7 +30,9 @@ class Attachment:
 
 @dataclass
 class Item:
-    number: int
+    # The number as printed: an int for a plain number (2, or a running 715), the
+    # label as a string for a sub-item ("1.1"), which no integer can say.
+    number: int | str
     access: str = PUBLIC
     title: str | None = None
     case_numbers: list[str] = field(default_factory=list)
@@ -75,6 +77,8 @@ class Item:
 @dataclass
 class Meeting:
     body: str | None = None
+    # The authority the body belongs to, when the document names it (Aarhus Kommune).
+    organisation: str | None = None
     date: dt.date | None = None
     kind: str = AGENDA
     location: str | None = None
@@ -86,6 +90,7 @@ class Meeting:
     def to_dict(self) -> dict:
         return {
             "body": self.body,
+            "organisation": self.organisation,
             "date": self.date.isoformat() if self.date else None,
             "kind": self.kind,
             "location": self.location,
@@ -103,6 +108,9 @@ class ParsedDocument:
     meetings: list[Meeting] = field(default_factory=list)
     appendices: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # Why the parse looks wrong (plausibility checks, closed markers tied to no item):
+    # a document with any is imported for staff to review, never published.
+    review_reasons: list[str] = field(default_factory=list)
     page_count: int | None = None
     # The normalised text the layouts read, one string per line; Item.line counts in it.
     # Not part of the gold schema: the importer stores it (confidential spans blanked).
@@ -116,6 +124,7 @@ class ParsedDocument:
             "meetings": [m.to_dict() for m in self.meetings],
             "appendices": list(self.appendices),
             "warnings": list(self.warnings),
+            "review_reasons": list(self.review_reasons),
         }
 
 
