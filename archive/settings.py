@@ -21,10 +21,13 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Commands (parse, ingest, tests) run with a public development key when none is set;
+# a web server never does: archive/serving.py refuses to start with it unless DEBUG is on,
+# and `check --deploy` reports it.
+SECRET_KEY_IS_PUBLIC = not SECRET_KEY
 if not SECRET_KEY:
     if not DEBUG and env_bool("REQUIRE_SECRET_KEY", False):
         raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    # Local development and tests only; production sets SECRET_KEY (see README).
     SECRET_KEY = "insecure-local-development-key-set-SECRET_KEY-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")

@@ -392,6 +392,7 @@ def start_gunicorn(url: str, port: int, workdir: Path, cache: bool = True) -> su
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "HTTPS": "false",
         "DEBUG": "false",
+        "SECRET_KEY": "search-bench-secret-key-search-bench-secret-key-0123456789",
         "LOG_LEVEL": "WARNING",
     }
     log = (workdir / "gunicorn.log").open("w")

@@ -7,6 +7,8 @@ class MeetingsConfig(AppConfig):
     verbose_name = _("Møder")
 
     def ready(self) -> None:
+        from archive import serving  # noqa: F401  (registers the deploy check)
+
         from . import page_cache
 
         page_cache.connect_signals()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 
 import pytest
 
-from .conftest import run_manage
+from .conftest import REPO, run_manage
 
 PRODUCTION_ENV = {
     "DEBUG": "false",
@@ -60,3 +61,43 @@ def test_https_redirect_and_hsts_when_enabled(client, settings):
     assert plain.get("/healthz").status_code == 200  # load balancers probe over HTTP
     secure = plain.get("/", secure=True)
     assert secure["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def _without_secret_key() -> dict[str, str]:
+    env = {**os.environ, **PRODUCTION_ENV}
+    del env["SECRET_KEY"]
+    return env
+
+
+def test_a_server_without_secret_key_refuses_to_start():
+    """gunicorn and runserver load archive.wsgi; without a key it must not come up."""
+    result = subprocess.run(
+        [sys.executable, "-c", "import archive.wsgi"],
+        env=_without_secret_key(),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set: refusing to serve" in result.stderr
+
+
+def test_a_server_with_debug_on_may_use_the_development_key():
+    env = {**_without_secret_key(), "DEBUG": "true"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import archive.wsgi; print('served')"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "served"
+
+
+def test_deployment_check_reports_a_missing_secret_key():
+    result = run_manage(_without_secret_key(), "check", "--deploy")
+    assert result.returncode != 0
+    assert "archive.E001" in result.stdout + result.stderr
