@@ -143,3 +143,19 @@ class MeetingAdminForm(forms.ModelForm):
                 ),
             )
         return cleaned
+
+
+class DecisionForm(forms.Form):
+    """Staff confirm a decision on a document; withdrawing or dropping says why."""
+
+    reason = forms.CharField(
+        label=_("Begrundelse"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Gemmes i dokumentets historik sammen med dit navn og tidspunktet."),
+    )
+
+    def __init__(self, *args, reason_required: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = reason_required

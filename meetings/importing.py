@@ -13,19 +13,21 @@ no confidential item).
 
 from __future__ import annotations
 
-import bisect
+import copy
 import datetime as dt
 import hashlib
 import json
+import logging
 import multiprocessing
 import multiprocessing.util
 import os
+import threading
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
@@ -45,16 +47,20 @@ from . import page_cache, parsing, search
 from .models import (
     CONFIDENTIAL,
     MINUTES,
+    PUBLIC,
     AgendaItem,
     Attachment,
     Body,
     Case,
+    DocumentVersion,
     ImportedFile,
     ImportRun,
     ItemCase,
     Meeting,
+    QueuedUpload,
     SourceDocument,
 )
+from .parsing import confidentiality
 
 SUFFIXES = {".txt", ".pdf"}
 # A document whose transaction lost a race with another import process (a deadlock,
@@ -66,6 +72,8 @@ SIDECAR_SUFFIXES = (".meta.json", ".meta.toml")
 EARLIEST_YEAR = 1900
 # Documents are at most a few MB; anything bigger is not minutes.
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+
+logger = logging.getLogger(__name__)
 
 
 class ImportError_(Exception):
@@ -106,6 +114,7 @@ class FileResult:
     items: int = 0
     items_removed: int = 0
     meetings_removed: int = 0
+    document_id: int | None = None
 
 
 # ---------------------------------------------------------------- arguments
@@ -193,16 +202,37 @@ def _load_sidecar(sidecar: Path) -> Metadata:
 # ------------------------------------------------------------------- import
 
 
-def import_file(path: Path, options: Metadata, *, dry_run: bool = False) -> FileResult:
+@dataclass(frozen=True)
+class Source:
+    """Where a document's bytes came from: part of its identity, never its file name."""
+
+    # The resolved path `ingest` read (the same path is the same document); "" for uploads.
+    key: str = ""
+    # The file's modification time: of two versions of one document the later file is shown.
+    modified: dt.datetime | None = None
+    # Who imported it, as the history records it.
+    by: str = ""
+
+
+def import_file(
+    path: Path, options: Metadata, *, dry_run: bool = False, started_by: str = ""
+) -> FileResult:
     """Import one file; never raises for a bad document (the result says failed and why)."""
     try:
-        if path.stat().st_size > MAX_DOCUMENT_BYTES:
+        stat = path.stat()
+        if stat.st_size > MAX_DOCUMENT_BYTES:
             raise ImportError_(f"larger than {MAX_DOCUMENT_BYTES // 2**20} MB")
         metadata = options.merged_over(read_sidecar(path))
         data = path.read_bytes()
     except (OSError, ImportError_) as exc:
         return FileResult(str(path), ImportedFile.FAILED, _reason(exc))
-    return import_document(data, path.name, metadata, dry_run=dry_run, display=str(path))
+    source = Source(
+        key=str(path.resolve()),
+        modified=dt.datetime.fromtimestamp(stat.st_mtime, tz=dt.UTC),
+        by=started_by,
+    )
+    return import_document(data, path.name, metadata, dry_run=dry_run, display=str(path),
+                           source=source)  # fmt: skip
 
 
 def import_document(
@@ -212,14 +242,52 @@ def import_document(
     *,
     dry_run: bool = False,
     display: str | None = None,
+    source: Source = Source(),
 ) -> FileResult:
-    """Import one document's bytes under its file name; never raises for a bad document."""
+    """Import one document's bytes; never raises for a bad document."""
     display = display or file_name
     sha256 = hashlib.sha256(data).hexdigest()
-    if _is_unchanged(file_name, sha256, metadata):
-        return FileResult(display, ImportedFile.UNCHANGED)
+    known = _known_version(sha256, metadata)
+    if known is not None:
+        return _unchanged(display, known)
     parsed = _parse(data, file_name, metadata)
-    return _save(parsed, data, file_name, sha256, metadata, dry_run, display)
+    return _save(parsed, data, file_name, sha256, metadata, dry_run, display, source)
+
+
+def _known_version(sha256: str, metadata: Metadata) -> DocumentVersion | None:
+    """A version already imported from these bytes, parsed as today, with this metadata.
+
+    Bytes staff withdrew or dropped count whatever parser or metadata read them:
+    importing them again must never publish them again.
+    """
+    refused = DocumentVersion.objects.filter(
+        sha256=sha256, state__in=[DocumentVersion.WITHDRAWN, DocumentVersion.DROPPED]
+    )
+    same = DocumentVersion.objects.filter(
+        sha256=sha256, parser_version=parsing.PARSER_VERSION, metadata=metadata.as_json()
+    )
+    return (
+        (refused if refused.exists() else same)
+        .select_related("document")
+        .only("state", "document__file_name", "document__id")
+        .order_by("-id")
+        .first()
+    )
+
+
+UNCHANGED_MESSAGES = {
+    DocumentVersion.CURRENT: "",
+    DocumentVersion.SUPERSEDED: "an earlier version of {document}: the newer one stays",
+    DocumentVersion.OLDER: "older than the version of {document} shown: kept in its history",
+    DocumentVersion.HELD: "held for review in {document}",
+    DocumentVersion.WITHDRAWN: "withdrawn from {document} by staff: not published again",
+    DocumentVersion.DROPPED: "dropped from {document} by staff: not published again",
+}
+
+
+def _unchanged(display: str, version: DocumentVersion) -> FileResult:
+    message = UNCHANGED_MESSAGES[version.state].format(document=version.document.file_name)
+    return FileResult(display, ImportedFile.UNCHANGED, message, document_id=version.document_id)
 
 
 def _parse(data: bytes, file_name: str, metadata: Metadata) -> parsing.ParsedDocument | str:
@@ -243,20 +311,26 @@ def _save(
     metadata: Metadata,
     dry_run: bool,
     display: str,
+    source: Source,
 ) -> FileResult:
     if isinstance(parsed, str):
         return FileResult(display, ImportedFile.FAILED, parsed)
+    incoming = Incoming(parsed, data, file_name, sha256, metadata, source)
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with transaction.atomic():
-                _lock(f"file:{file_name}")
-                current = _current_version(file_name)
-                # Re-checked under the lock: a concurrent import of the same file may have won.
-                if current and _is_same_version(current, sha256, metadata):
-                    return FileResult(display, ImportedFile.UNCHANGED)
-                result = _store(parsed, data, file_name, sha256, metadata, current)
+                for key in _identity_locks(incoming):
+                    _lock(key)
+                # Re-checked under the locks: a concurrent import of the same bytes may have won.
+                known = _known_version(sha256, metadata)
+                if known is not None:
+                    return _unchanged(display, known)
+                # The parse is changed by storing (items another document closed): each
+                # attempt starts from a fresh copy.
+                result = _store(replace(incoming, parsed=copy.deepcopy(parsed)))
                 if dry_run:
                     transaction.set_rollback(True)
+                    result.document_id = None  # rolled back with the rest
                 else:
                     page_cache.archive_changed()
             break
@@ -264,6 +338,7 @@ def _save(
             # The whole document rolled back: the archive keeps its previous version.
             if attempt < ATTEMPTS and _lost_a_race(exc):
                 continue
+            logger.exception("storing %s failed", display)
             return FileResult(
                 display, ImportedFile.FAILED, f"could not be stored: {_first_line(exc)}"
             )
@@ -287,33 +362,6 @@ def _reason(exc: Exception) -> str:
     if isinstance(exc, OSError):
         return exc.strerror or str(exc)
     return str(exc)
-
-
-def _is_unchanged(file_name: str, sha256: str, metadata: Metadata) -> bool:
-    return SourceDocument.objects.filter(
-        file_name=file_name,
-        sha256=sha256,
-        parser_version=parsing.PARSER_VERSION,
-        metadata=metadata.as_json(),
-    ).exists()
-
-
-def _current_version(file_name: str) -> SourceDocument | None:
-    """The stored document of that name, locked, without its (possibly large) content."""
-    return (
-        SourceDocument.objects.select_for_update()
-        .only("sha256", "parser_version", "metadata")
-        .filter(file_name=file_name)
-        .first()
-    )
-
-
-def _is_same_version(document: SourceDocument, sha256: str, metadata: Metadata) -> bool:
-    return (document.sha256, document.parser_version, document.metadata) == (
-        sha256,
-        parsing.PARSER_VERSION,
-        metadata.as_json(),
-    )
 
 
 def _lock(key: str) -> None:
@@ -347,88 +395,356 @@ def _check_parse(parsed: parsing.ParsedDocument) -> None:
     for meeting in parsed.meetings:
         if meeting.date:
             check_date(meeting.date, "meeting date")
+    for meeting in parsed.meetings:
+        for item in meeting.items:
+            if not isinstance(item.number, int):
+                # The archive numbers items by integers; a dotted sub-item (1.1) waits
+                # for staff rather than being stored under another number.
+                parsed.review_reasons.append(
+                    f"item {item.number}: sub-item numbers cannot be published yet"
+                )
+                return
 
 
-def _store(
-    parsed: parsing.ParsedDocument,
-    data: bytes,
-    file_name: str,
-    sha256: str,
-    metadata: Metadata,
-    document: SourceDocument | None,
-) -> FileResult:
-    replaced = document is not None
-    previous_meetings: list[Meeting] = []
-    items_removed = 0
-    if document is None:
-        document = SourceDocument(file_name=file_name)
+# ----------------------------------------------------------------- identity
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One parsed file on its way into the archive."""
+
+    parsed: parsing.ParsedDocument
+    data: bytes
+    file_name: str
+    sha256: str
+    metadata: Metadata
+    source: Source
+
+    def meeting_keys(self) -> list[tuple[str, dt.date, str]]:
+        """(body, date, kind) of each meeting the file gives that can be told apart."""
+        return sorted(
+            {
+                (m.body.casefold(), m.date, m.kind)
+                for m in self.parsed.meetings
+                if m.items and m.body and m.date
+            }
+        )
+
+
+def _identity_locks(incoming: Incoming) -> list[str]:
+    """What two imports must not settle at once: the same source, bytes, or meeting's file."""
+    keys = [f"sha:{incoming.sha256}"]
+    if incoming.source.key:
+        keys.append(f"source:{incoming.source.key}")
+    keys += [f"meeting-document:{body}:{date}:{kind}" for body, date, kind in
+             incoming.meeting_keys()]  # fmt: skip
+    return sorted(keys)
+
+
+def find_document(incoming: Incoming) -> tuple[SourceDocument | None, str]:
+    """The stored document this file is a version of, or None, and a note when unsure.
+
+    The same source path is the same document; so is a file giving exactly
+    the meetings and kind (agenda or minutes) that one published document
+    gives. A file name is never evidence. When more than one document could
+    be meant, none is: the file becomes a document of its own, and the note
+    says so.
+    """
+    if incoming.source.key:
+        by_source = SourceDocument.objects.filter(source_key=incoming.source.key).first()
+        if by_source:
+            return by_source, ""
+    keys = incoming.meeting_keys()
+    if not keys:
+        return None, ""
+    candidates = _documents_giving(keys[0])
+    for key in keys[1:]:
+        candidates &= _documents_giving(key)
+    exact = [doc for doc in candidates if _meeting_keys_of(doc) == set(keys)]
+    if len(exact) == 1:
+        return SourceDocument.objects.get(pk=exact[0]), ""
+    others = set().union(*(_documents_giving(key) for key in keys))
+    if others:
+        names = ", ".join(
+            SourceDocument.objects.filter(pk__in=others).order_by("pk")
+            .values_list("file_name", flat=True)[:3]
+        )  # fmt: skip
+        return None, f"gives meetings that {names} also gives: both kept"
+    return None, ""
+
+
+def _documents_giving(key: tuple[str, dt.date, str]) -> set[int]:
+    body, date, kind = key
+    return set(
+        AgendaItem.objects.filter(
+            meeting__body__name__iexact=body, meeting__date=date, kind=kind
+        ).values_list("document_id", flat=True)
+    )
+
+
+def _meeting_keys_of(document_id: int) -> set[tuple[str, dt.date, str]]:
+    rows = (
+        AgendaItem.objects.filter(document_id=document_id, meeting__date__isnull=False)
+        .exclude(meeting__body=None)
+        .values_list("meeting__body__name", "meeting__date", "kind")
+        .distinct()
+    )
+    return {(body.casefold(), date, kind) for body, date, kind in rows}
+
+
+# ----------------------------------------------------------------- versions
+
+
+def _store(incoming: Incoming) -> FileResult:
+    """Store the file as a version of its document, and publish it when it may be."""
+    document, note = find_document(incoming)
+    current = document.versions.filter(state=DocumentVersion.CURRENT).first() if document else None
+    version = _new_version(document, incoming)
+    notes = [note] if note else []
+    if incoming.parsed.review_reasons or (document and not document.is_published):
+        version.state = DocumentVersion.HELD
+        if document and document.status == SourceDocument.WITHDRAWN:
+            notes.append("the document was withdrawn by staff")
+    elif current and _is_older(incoming.source, current):
+        version.state = DocumentVersion.OLDER
+        notes.append(f"older than the version of {document.file_name} shown")
     else:
+        version.state = DocumentVersion.CURRENT
+
+    if version.state == DocumentVersion.CURRENT:
+        if current:
+            current.state = DocumentVersion.SUPERSEDED
+            current.save(update_fields=["state"])
+        document = document or SourceDocument(status=SourceDocument.PUBLISHED)
+        result = publish(document, version, incoming.parsed, incoming.data)
+        result.outcome = ImportedFile.REPLACED if current else ImportedFile.CREATED
+        result.message = "; ".join([result.outcome, *notes])
+        return result
+
+    if document is None:
+        # A new document that waits for review: on no public page, its text kept for staff.
+        document = SourceDocument(status=SourceDocument.HELD)
+        _describe_document(document, incoming.parsed, version, content=None)
+        document.save()
+    version.document = document
+    version.text = "\n".join(incoming.parsed.lines)
+    version.parsed = incoming.parsed.to_dict()
+    version.save()
+    if version.state == DocumentVersion.HELD:
+        reasons = incoming.parsed.review_reasons or notes
+        message = "held for review: " + "; ".join(reasons)
+        return FileResult(incoming.file_name, ImportedFile.HELD, message, document_id=document.pk)
+    return FileResult(
+        incoming.file_name, ImportedFile.UNCHANGED, "; ".join(notes), document_id=document.pk
+    )
+
+
+def _is_older(source: Source, current: DocumentVersion) -> bool:
+    return bool(source.modified and current.source_modified
+                and source.modified < current.source_modified)  # fmt: skip
+
+
+def _new_version(document: SourceDocument | None, incoming: Incoming) -> DocumentVersion:
+    latest = document.versions.order_by("-number").first() if document else None
+    parsed = incoming.parsed
+    return DocumentVersion(
+        document=document,
+        number=(latest.number + 1) if latest else 1,
+        file_name=incoming.file_name,
+        source_path=incoming.source.key,
+        source_modified=incoming.source.modified,
+        sha256=incoming.sha256,
+        size=len(incoming.data),
+        content_type=_content_type(incoming.data),
+        page_count=parsed.page_count,
+        layout=parsed.layout,
+        parser_version=parsing.PARSER_VERSION,
+        metadata=incoming.metadata.as_json(),
+        warnings=list(parsed.warnings),
+        review_reasons=list(parsed.review_reasons),
+        imported_at=timezone.now(),
+        imported_by=incoming.source.by,
+    )
+
+
+def _content_type(data: bytes) -> str:
+    return "application/pdf" if data[:5] == b"%PDF-" else "text/plain"
+
+
+def _describe_document(
+    document: SourceDocument,
+    parsed: parsing.ParsedDocument,
+    version: DocumentVersion,
+    content: bytes | None,
+) -> None:
+    """The document's fields as the version it shows (or holds) has them."""
+    document.file_name = version.file_name
+    if version.source_path and not document.source_key:
+        document.source_key = version.source_path
+    document.sha256 = version.sha256
+    document.size = version.size
+    document.content = content
+    document.text = "\n".join(parsed.lines)
+    document.content_type = version.content_type
+    document.page_count = version.page_count
+    document.layout = version.layout
+    document.parser_version = version.parser_version
+    document.metadata = version.metadata
+    document.warnings = list(version.warnings)
+    document.imported_at = version.imported_at
+
+
+def publish(
+    document: SourceDocument,
+    version: DocumentVersion,
+    parsed: parsing.ParsedDocument,
+    data: bytes | None,
+) -> FileResult:
+    """Make `version` the one the pages show: its items replace the document's.
+
+    Items another document of the same meeting closed are closed here too, and
+    items this version closes are closed in every other document (their text
+    blanked, their original bytes dropped): a closed item is closed everywhere.
+    """
+    replaced = document.pk is not None
+    previous_meetings: list[Meeting] = []
+    previous: Fingerprints = {}
+    items_removed = 0
+    if replaced:
         previous_meetings = list(document.meetings.order_by("id"))
+        previous = _fingerprints(document)
         _, deleted = AgendaItem.objects.filter(document=document).delete()
         items_removed = deleted.get(AgendaItem._meta.label, 0)  # not its attachments and links
-    document.sha256 = sha256
-    document.size = len(data)
-    # The original would carry a confidential item's text: then only the blanked text stays.
-    document.content = None if _has_confidential_item(parsed) else data
-    document.text = withheld_text(parsed)
-    document.content_type = "application/pdf" if data[:5] == b"%PDF-" else "text/plain"
-    document.page_count = parsed.page_count
-    document.layout = parsed.layout
-    document.parser_version = parsing.PARSER_VERSION
-    document.metadata = metadata.as_json()
-    document.warnings = list(parsed.warnings)
-    document.imported_at = timezone.now()
-    document.save()
+    else:
+        _describe_document(document, parsed, version, None)
+        document.save()
 
     undated_to_reuse = [m for m in previous_meetings if m.date is None]
-    meetings = []
-    item_count = 0
+    placed: list[tuple[Meeting, parsing.Meeting]] = []
     for parsed_meeting in parsed.meetings:
         if not parsed_meeting.items:
             continue
-        meeting = _meeting_for(parsed_meeting, file_name, len(meetings), undated_to_reuse)
-        meetings.append(meeting)
-        item_count += _store_items(meeting, document, parsed_meeting)
+        meeting = _meeting_for(parsed_meeting, document.pk, len(placed), undated_to_reuse)
+        placed.append((meeting, parsed_meeting))
+        closed_elsewhere = _closed_numbers(meeting, exclude=document)
+        confidentiality.close_items(parsed, parsed_meeting, closed_elsewhere)
+
+    has_closed = confidentiality.has_closed_items(parsed)
+    content = None if has_closed or data is None else data
+    _describe_document(document, parsed, version, content)
+    document.status = SourceDocument.PUBLISHED
+    document.save()
+    version.document = document
+    version.state = DocumentVersion.CURRENT
+    version.text = document.text
+    version.parsed = parsed.to_dict()
+    version.save()
+
+    item_count = 0
+    for meeting, parsed_meeting in placed:
+        item_count += _store_items(meeting, document, parsed_meeting, previous)
+    for meeting, parsed_meeting in placed:
+        closed_here = {item.number for item in parsed_meeting.items if item.is_confidential}
+        titles = {item.number: item.title or "" for item in parsed_meeting.items}
+        purge_closed_elsewhere(meeting, closed_here, titles, keep=document)
+    meetings = [meeting for meeting, _ in placed]
     _link_meetings(document, meetings, replaced=replaced)
-    meetings_removed = _remove_orphans(previous_meetings)
+    meetings_removed = remove_orphan_meetings(previous_meetings)
     refresh_current([m.pk for m in meetings] + [m.pk for m in previous_meetings if m.pk])
     outcome = ImportedFile.REPLACED if replaced else ImportedFile.CREATED
     return FileResult(
-        file_name,
+        document.file_name,
         outcome,
         outcome,
         meetings=len(meetings),
         items=item_count,
         items_removed=items_removed,
         meetings_removed=meetings_removed,
+        document_id=document.pk,
     )
 
 
-def _has_confidential_item(parsed: parsing.ParsedDocument) -> bool:
-    return any(item.is_confidential for meeting in parsed.meetings for item in meeting.items)
+# Per (meeting id, number): what an item said, and when it was last revised.
+Fingerprints = dict[tuple[int, int], tuple[str, dt.datetime | None]]
 
 
-def withheld_text(parsed: parsing.ParsedDocument) -> str:
-    """The document's normalised lines with every confidential item's span blanked.
+def _fingerprints(document: SourceDocument) -> Fingerprints:
+    """Per (meeting, number): what the item said, and when it was last revised."""
+    rows = AgendaItem.objects.filter(document=document).values(
+        "meeting_id", "number", "access", "title", "recommendation", "decision", "sections",
+        "revised_at",
+    )  # fmt: skip
+    return {
+        (row["meeting_id"], row["number"]): (_fingerprint(row), row["revised_at"]) for row in rows
+    }
 
-    A span runs from the item's header line up to the next item's header of
-    any meeting in the document, or to the end. Blanked lines stay (empty), so
-    line numbers still match Item.line. A confidential item the parser could
-    not place blanks the whole text: its span is unknown.
+
+def _fingerprint(row: dict) -> str:
+    keys = ("access", "title", "recommendation", "decision", "sections")
+    return hashlib.sha256(
+        json.dumps([row[key] for key in keys], sort_keys=True, default=str).encode()
+    ).hexdigest()
+
+
+def _closed_numbers(meeting: Meeting, *, exclude: SourceDocument) -> set[int]:
+    if meeting.pk is None:
+        return set()
+    return set(
+        AgendaItem.objects.filter(meeting=meeting, access=CONFIDENTIAL)
+        .exclude(document=exclude)
+        .values_list("number", flat=True)
+    )
+
+
+def purge_closed_elsewhere(
+    meeting: Meeting, numbers: set[int], titles: dict[int, str], *, keep: SourceDocument
+) -> None:
+    """Close these items of the meeting in every other document that still shows them.
+
+    The other row keeps its number and takes the closing document's printed
+    title; its span is blanked in its document's text and in every stored
+    version of that document, whose original bytes are dropped.
     """
-    lines = list(parsed.lines)
-    items = [item for meeting in parsed.meetings for item in meeting.items]
-    starts = sorted({item.line for item in items if item.line})
-    for item in items:
-        if not item.is_confidential:
-            continue
-        if not item.line:
-            return "\n" * max(len(lines) - 1, 0)
-        following = bisect.bisect_right(starts, item.line)
-        end = starts[following] if following < len(starts) else len(lines) + 1
-        span = slice(item.line - 1, end - 1)
-        lines[span] = [""] * len(lines[span])
-    return "\n".join(lines)
+    if not numbers:
+        return
+    rows = list(
+        AgendaItem.objects.filter(meeting=meeting, number__in=numbers, access=PUBLIC)
+        .exclude(document=keep)
+        .select_related("document")
+    )
+    for row in rows:
+        _blank_in_document(row.document, meeting, row.number)
+        ItemCase.objects.filter(item=row).delete()
+        Attachment.objects.filter(item=row).delete()
+        AgendaItem.objects.filter(pk=row.pk).update(
+            access=CONFIDENTIAL, title=titles.get(row.number, ""), handler="",
+            recommendation="", recommended_by="", decision="", sections=[], links=[],
+            other_case_numbers=[],
+        )  # fmt: skip
+
+
+def _blank_in_document(document: SourceDocument, meeting: Meeting, number: int) -> None:
+    """Blank the item's lines in the document's text and in each of its versions' parse."""
+    document = SourceDocument.objects.select_for_update().get(pk=document.pk)
+    for version in document.versions.exclude(parsed=None):
+        parsed = parsing.ParsedDocument.from_dict(version.parsed, version.text.split("\n"))
+        for parsed_meeting in parsed.meetings:
+            if _same_meeting(parsed_meeting, meeting):
+                confidentiality.close_items(parsed, parsed_meeting, [number])
+        version.parsed = parsed.to_dict()
+        version.text = "\n".join(parsed.lines)
+        version.save(update_fields=["parsed", "text"])
+        if version.state == DocumentVersion.CURRENT:
+            document.text = version.text
+    document.content = None
+    document.save(update_fields=["text", "content"])
+
+
+def _same_meeting(parsed: parsing.Meeting, meeting: Meeting) -> bool:
+    if meeting.date is None:
+        return parsed.date is None
+    body = meeting.body.name.casefold() if meeting.body else None
+    return parsed.date == meeting.date and (parsed.body or "").casefold() == (body or "")
 
 
 def _link_meetings(document: SourceDocument, meetings: list[Meeting], *, replaced: bool) -> None:
@@ -464,7 +780,7 @@ def _body(name: str | None) -> Body | None:
 
 
 def _meeting_for(
-    parsed: parsing.Meeting, file_name: str, position: int, undated_to_reuse: list[Meeting]
+    parsed: parsing.Meeting, document_id: int, position: int, undated_to_reuse: list[Meeting]
 ) -> Meeting:
     body = _body(parsed.body)
     meeting = None
@@ -476,7 +792,7 @@ def _meeting_for(
         meeting = undated_to_reuse.pop(0)
     if meeting is None:
         meeting = Meeting(
-            body=body, date=parsed.date, slug=_new_slug(parsed, body, file_name, position)
+            body=body, date=parsed.date, slug=_new_slug(parsed, body, document_id, position)
         )
     meeting.body = meeting.body or body
     meeting.location = parsed.location or meeting.location
@@ -487,13 +803,13 @@ def _meeting_for(
     return meeting
 
 
-def _new_slug(parsed: parsing.Meeting, body: Body | None, file_name: str, position: int) -> str:
+def _new_slug(parsed: parsing.Meeting, body: Body | None, document_id: int, position: int) -> str:
     body_part = body.slug if body else "ukendt-organ"
     if parsed.date:
         base = f"{parsed.date.isoformat()}-{body_part}"
     else:
-        # Stable across re-imports: derived from the file name, not from content.
-        digest = hashlib.sha256(f"{file_name}#{position}".encode()).hexdigest()[:8]
+        # Stable across versions: derived from the document, not from its content.
+        digest = hashlib.sha256(f"document:{document_id}#{position}".encode()).hexdigest()[:8]
         base = f"ukendt-dato-{body_part}-{digest}"
     slug, n = base[:190], 2
     while Meeting.objects.filter(slug=slug).exists():
@@ -501,9 +817,15 @@ def _new_slug(parsed: parsing.Meeting, body: Body | None, file_name: str, positi
     return slug
 
 
-def _store_items(meeting: Meeting, document: SourceDocument, parsed: parsing.Meeting) -> int:
+def _store_items(
+    meeting: Meeting,
+    document: SourceDocument,
+    parsed: parsing.Meeting,
+    previous: Fingerprints,
+) -> int:
     rows = [_item_row(meeting, document, parsed.kind, item) for item in parsed.items]
     rows = _drop_repeated_numbers(rows)
+    _mark_revised(meeting, rows, previous)
     for row, pk in zip(rows, _reserve_ids(AgendaItem, len(rows)), strict=True):
         row.pk = pk
     _mark_current(meeting, rows)
@@ -534,6 +856,26 @@ def _store_items(meeting: Meeting, document: SourceDocument, parsed: parsing.Mee
     AgendaItem.objects.bulk_create(rows)
     Attachment.objects.bulk_create(attachments)
     return len(rows)
+
+
+def _mark_revised(
+    meeting: Meeting,
+    rows: list[AgendaItem],
+    previous: Fingerprints,
+) -> None:
+    """An item a new version changed is revised now; an unchanged one keeps its date."""
+    now = timezone.now()
+    for row in rows:
+        before = previous.get((meeting.pk, row.number))
+        if before is None:
+            continue
+        fingerprint, revised_at = before
+        row.revised_at = revised_at if fingerprint == _fingerprint(_row_values(row)) else now
+
+
+def _row_values(row: AgendaItem) -> dict:
+    return {key: getattr(row, key) for key in ("access", "title", "recommendation", "decision",
+                                                "sections")}  # fmt: skip
 
 
 def _mark_current(meeting: Meeting, rows: list[AgendaItem]) -> None:
@@ -611,9 +953,9 @@ def _item_row(
         page=item.page,
         line=item.line,
     )
-    if item.access == CONFIDENTIAL:
-        return row  # number and access level only, whatever the document carried
     row.title = item.title or ""
+    if item.access == CONFIDENTIAL:
+        return row  # number, access level and printed title only, whatever else it carried
     row.handler = item.handler or ""
     row.recommendation = item.recommendation or ""
     row.recommended_by = item.recommended_by or ""
@@ -641,7 +983,7 @@ def _cases(numbers: set[str]) -> dict[str, Case]:
     return {case.number: case for case in Case.objects.filter(number__in=numbers)}
 
 
-def _remove_orphans(previous: Sequence[Meeting]) -> int:
+def remove_orphan_meetings(previous: Sequence[Meeting]) -> int:
     """Meetings that no document holds any more go; a meeting shared with another stays."""
     removed = 0
     for meeting in previous:
@@ -674,7 +1016,8 @@ def run_import(
     """
     started_at = timezone.now()
     results = list(extra_failures)
-    for result in _import_files(paths, options, dry_run=dry_run, jobs=jobs):
+    files = _import_files(paths, options, dry_run=dry_run, jobs=jobs, started_by=started_by)
+    for result in files:
         results.append(result)
         if on_file:
             on_file(result)
@@ -691,9 +1034,9 @@ def default_jobs() -> int:
 
 
 def _import_files(
-    paths: Sequence[Path], options: Metadata, *, dry_run: bool, jobs: int
+    paths: Sequence[Path], options: Metadata, *, dry_run: bool, jobs: int, started_by: str
 ) -> Iterator[FileResult]:
-    import_one = partial(import_file, options=options, dry_run=dry_run)
+    import_one = partial(import_file, options=options, dry_run=dry_run, started_by=started_by)
     # Inside a caller's transaction the run stays in it: other processes could
     # neither see its uncommitted rows nor be rolled back with it.
     serial = jobs <= 1 or len(paths) < 2 or connection.in_atomic_block
@@ -747,14 +1090,127 @@ def run_upload(
 ) -> ImportRun:
     """Import one uploaded document (no sidecar: the uploader states the metadata) as a run."""
     started_at = timezone.now()
-    if len(data) > MAX_DOCUMENT_BYTES:
-        result = FileResult(
-            file_name, ImportedFile.FAILED, f"larger than {MAX_DOCUMENT_BYTES // 2**20} MB"
-        )
-    else:
-        result = import_document(data, file_name, metadata, dry_run=dry_run)
+    result = _import_upload(data, file_name, metadata, started_by=started_by, dry_run=dry_run)
     run_options = {**metadata.as_json(), "upload": file_name}
     return _record_run([result], run_options, started_at, started_by=started_by, dry_run=dry_run)
+
+
+def _import_upload(
+    data: bytes, file_name: str, metadata: Metadata, *, started_by: str, dry_run: bool
+) -> FileResult:
+    if len(data) > MAX_DOCUMENT_BYTES:
+        return FileResult(
+            file_name, ImportedFile.FAILED, f"larger than {MAX_DOCUMENT_BYTES // 2**20} MB"
+        )
+    # An upload has no source path: it is known by the meetings it gives.
+    source = Source(modified=timezone.now(), by=started_by)
+    return import_document(data, file_name, metadata, dry_run=dry_run, source=source)
+
+
+# ------------------------------------------------------- uploads in the background
+
+# The uploads this process imports now (a test or a shutdown can wait for them).
+_background: set[threading.Thread] = set()
+_background_lock = threading.Lock()
+
+
+def queue_upload(
+    data: bytes, file_name: str, metadata: Metadata, *, started_by: str, dry_run: bool = False
+) -> ImportRun:
+    """Record an upload as a queued run and import it in the background once committed.
+
+    A heavy PDF takes seconds to parse: the web worker answers at once, and
+    the run's page shows its progress and result. A run left queued (its
+    process ended first) is imported by `manage.py import_uploads`.
+    """
+    run = ImportRun.objects.create(
+        started_at=timezone.now(),
+        finished_at=None,
+        started_by=started_by,
+        dry_run=dry_run,
+        options={**metadata.as_json(), "upload": file_name},
+        status=ImportRun.QUEUED,
+    )
+    QueuedUpload.objects.create(
+        run=run, file_name=file_name, data=data, metadata=metadata.as_json()
+    )
+    transaction.on_commit(lambda: _start_in_background(run.pk))
+    return run
+
+
+def _start_in_background(run_id: int) -> None:
+    thread = threading.Thread(
+        target=_background_import, args=(run_id,), daemon=True, name=f"upload-{run_id}"
+    )
+    with _background_lock:
+        _background.add(thread)
+    thread.start()
+
+
+def _background_import(run_id: int) -> None:
+    try:
+        import_queued(run_id)
+    except Exception:  # a bug must not vanish with the thread: the log keeps it
+        logger.exception("the background import of run %s failed", run_id)
+    finally:
+        connection.close()  # the thread's own connection
+        with _background_lock:
+            _background.discard(threading.current_thread())
+
+
+def wait_for_uploads(timeout: float | None = None) -> None:
+    """Wait until this process's background imports have ended."""
+    with _background_lock:
+        threads = list(_background)
+    for thread in threads:
+        thread.join(timeout)
+
+
+def import_queued(run_id: int) -> bool:
+    """Import a queued upload and complete its run; False when another process has it."""
+    claimed = ImportRun.objects.filter(pk=run_id, status=ImportRun.QUEUED).update(
+        status=ImportRun.RUNNING
+    )
+    if not claimed:
+        return False
+    run = ImportRun.objects.get(pk=run_id)
+    upload = QueuedUpload.objects.get(run=run)
+    metadata = Metadata(**_metadata_args(upload.metadata))
+    try:
+        result = _import_upload(
+            bytes(upload.data),
+            upload.file_name,
+            metadata,
+            started_by=run.started_by,
+            dry_run=run.dry_run,
+        )
+    except Exception as exc:  # a bug: the run still ends, saying why in one line
+        logger.exception("importing %s failed unexpectedly", upload.file_name)
+        result = FileResult(upload.file_name, ImportedFile.FAILED, _describe_bug(exc))
+    with transaction.atomic():
+        _complete_run(run, [result])
+        upload.delete()
+    return True
+
+
+def import_left_uploads() -> int:
+    """Import every upload still queued (its web process ended before it could)."""
+    queued = ImportRun.objects.filter(status=ImportRun.QUEUED).order_by("pk")
+    return sum(import_queued(pk) for pk in queued.values_list("pk", flat=True))
+
+
+def _describe_bug(exc: Exception) -> str:
+    detail = " ".join(str(exc).split())[:160]
+    return f"the importer failed unexpectedly ({type(exc).__name__}: {detail})"
+
+
+def _metadata_args(stored: dict) -> dict:
+    date = stored.get("date")
+    return {
+        "body": stored.get("body"),
+        "date": dt.date.fromisoformat(date) if date else None,
+        "kind": stored.get("kind"),
+    }
 
 
 def _record_run(
@@ -766,18 +1222,21 @@ def _record_run(
     dry_run: bool,
 ) -> ImportRun:
     """The run's history: who, when, with what options, and each file's outcome."""
+    run = ImportRun(started_at=started_at, started_by=started_by, dry_run=dry_run, options=options)
+    _complete_run(run, results)
+    return run
+
+
+def _complete_run(run: ImportRun, results: Sequence[FileResult]) -> None:
     counts = Counter(result.outcome for result in results)
-    run = ImportRun.objects.create(
-        started_at=started_at,
-        finished_at=timezone.now(),
-        started_by=started_by,
-        dry_run=dry_run,
-        options=options,
-        created=counts[ImportedFile.CREATED],
-        replaced=counts[ImportedFile.REPLACED],
-        unchanged=counts[ImportedFile.UNCHANGED],
-        failed=counts[ImportedFile.FAILED],
-    )
+    run.finished_at = timezone.now()
+    run.status = ImportRun.FINISHED
+    run.created = counts[ImportedFile.CREATED]
+    run.replaced = counts[ImportedFile.REPLACED]
+    run.unchanged = counts[ImportedFile.UNCHANGED]
+    run.held = counts[ImportedFile.HELD]
+    run.failed = counts[ImportedFile.FAILED]
+    run.save()
     ImportedFile.objects.bulk_create(
         [
             ImportedFile(
@@ -788,8 +1247,8 @@ def _record_run(
                 warnings=r.warnings,
                 meetings=r.meetings,
                 items=r.items,
+                document_id=r.document_id,
             )
             for r in results
         ]
     )
-    return run

@@ -90,14 +90,33 @@ class Meeting(models.Model):
 
 
 class SourceDocument(models.Model):
-    """A file an import read: identified by its file name, versioned by its hash.
+    """A document of the archive (a meeting's agenda or minutes), in one or more versions.
 
-    The archive keeps the file's text as the parser numbered its lines, with
-    every confidential item's lines blanked, and the original bytes only when
-    the document has no confidential item: nothing stored can hold their text.
+    Identity is never the file name: a document is the same document when it
+    comes from the same source path (`source_key`, set by `ingest`), or when
+    a new file gives the same meeting's agenda or minutes again (see
+    meetings/importing.py). Its fields hold the version the public pages show;
+    every version, the shown one included, is a DocumentVersion row.
+
+    The text is kept as the parser numbered its lines, with every closed
+    item's lines blanked, and the original bytes only when the document has no
+    closed item: nothing stored can hold their text.
     """
 
-    file_name = models.CharField(_("filnavn"), max_length=255, unique=True)
+    PUBLISHED, HELD, WITHDRAWN = "published", "held", "withdrawn"
+    STATUSES = [
+        (PUBLISHED, _("offentliggjort")),
+        (HELD, _("til gennemsyn")),
+        (WITHDRAWN, _("trukket tilbage")),
+    ]
+
+    # The name the file had when last imported: shown, never an identity.
+    file_name = models.CharField(_("filnavn"), max_length=255)
+    # The source path an `ingest` read it from (resolved); empty for uploads.
+    source_key = models.CharField(_("kildesti"), max_length=1000, blank=True, default="")
+    # Published: its items are on the public pages. Held: imported for staff to review,
+    # on no public page. Withdrawn: taken off every public page by staff.
+    status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=PUBLISHED)
     # Of the original file, also when its bytes are not kept.
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField(_("størrelse (bytes)"))
@@ -121,12 +140,19 @@ class SourceDocument(models.Model):
     imported_at = models.DateTimeField(_("importeret"))
 
     class Meta:
-        ordering = ["file_name"]
+        ordering = ["file_name", "id"]
         verbose_name = _("kildedokument")
         verbose_name_plural = _("kildedokumenter")
         constraints = [
             models.CheckConstraint(
                 condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="document_sha256_is_hex"
+            ),
+            models.UniqueConstraint(
+                fields=["source_key"], condition=~Q(source_key=""), name="document_source_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["published", "held", "withdrawn"]),
+                name="document_status",
             ),
         ]
 
@@ -138,9 +164,87 @@ class SourceDocument(models.Model):
         return self.content_type == PDF
 
     @property
+    def is_published(self) -> bool:
+        return self.status == self.PUBLISHED
+
+    @property
     def offers_file(self) -> bool:
         """Whether the original PDF can be downloaded (text documents are read on their page)."""
-        return self.is_pdf and self.has_original
+        return self.is_pdf and self.has_original and self.is_published
+
+
+class DocumentVersion(models.Model):
+    """One file a document was imported from: its text, hash, time and who imported it.
+
+    Kept when a newer version replaces it. Its parse is kept too (confidential
+    items already stripped), so a held version can be published and an earlier
+    version can stand in again when staff withdraw a later one. A withdrawn or
+    dropped version keeps only its record (hash, times, who and why): its text
+    and parse are cleared.
+    """
+
+    CURRENT, SUPERSEDED, OLDER, HELD, WITHDRAWN, DROPPED = (
+        "current",
+        "superseded",
+        "older",
+        "held",
+        "withdrawn",
+        "dropped",
+    )
+    STATES = [
+        (CURRENT, _("vises")),
+        (SUPERSEDED, _("erstattet")),
+        (OLDER, _("ældre end den viste")),
+        (HELD, _("til gennemsyn")),
+        (WITHDRAWN, _("trukket tilbage")),
+        (DROPPED, _("afvist")),
+    ]
+
+    document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    state = models.CharField(_("tilstand"), max_length=12, choices=STATES)
+    file_name = models.CharField(_("filnavn"), max_length=255)
+    source_path = models.CharField(_("kildesti"), max_length=1000, blank=True, default="")
+    # The file's modification time where the import could read it: of two versions of one
+    # document the later file is shown, whichever was imported last.
+    source_modified = models.DateTimeField(_("filens tid"), null=True, blank=True)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField(_("størrelse (bytes)"))
+    content_type = models.CharField(max_length=100)
+    page_count = models.PositiveIntegerField(null=True, blank=True)
+    layout = models.CharField(_("layout"), max_length=40)
+    parser_version = models.CharField(max_length=20)
+    metadata = models.JSONField(default=dict, blank=True)
+    warnings = models.JSONField(_("advarsler"), default=list, blank=True)
+    review_reasons = models.JSONField(_("grunde til gennemsyn"), default=list, blank=True)
+    text = models.TextField(blank=True, default="", editable=False)
+    parsed = models.JSONField(null=True, blank=True, editable=False)
+    imported_at = models.DateTimeField(_("importeret"))
+    imported_by = models.CharField(_("importeret af"), max_length=200, blank=True)
+    decided_at = models.DateTimeField(_("afgjort"), null=True, blank=True)
+    decided_by = models.CharField(_("afgjort af"), max_length=200, blank=True)
+    decision_reason = models.TextField(_("begrundelse"), blank=True)
+
+    class Meta:
+        ordering = ["document", "-number"]
+        verbose_name = _("dokumentversion")
+        verbose_name_plural = _("dokumentversioner")
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="version_number_once"),
+            models.UniqueConstraint(
+                fields=["document"], condition=Q(state="current"), name="version_current_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    state__in=["current", "superseded", "older", "held", "withdrawn", "dropped"]
+                ),
+                name="version_state",
+            ),
+        ]
+        indexes = [models.Index(fields=["sha256"], name="version_sha256")]
+
+    def __str__(self) -> str:
+        return f"{self.document} · v{self.number}"
 
 
 class Case(models.Model):
@@ -198,6 +302,8 @@ class AgendaItem(models.Model):
     other_case_numbers = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     page = models.PositiveIntegerField(null=True, blank=True)
     line = models.PositiveIntegerField(null=True, blank=True)
+    # When a new version of its document changed this item (None: as first published).
+    revised_at = models.DateTimeField(_("revideret"), null=True, blank=True, editable=False)
     # The row the pages show for its meeting and number: the minutes' when there are
     # any, else the agenda's; of two of one kind the newer. Kept by the importer
     # (meetings.importing.refresh_current) in each document's transaction.
@@ -241,11 +347,11 @@ class AgendaItem(models.Model):
                 condition=Q(access__in=[PUBLIC, CONFIDENTIAL]), name="item_access"
             ),
             models.CheckConstraint(condition=Q(kind__in=[AGENDA, MINUTES]), name="item_kind"),
-            # A confidential item carries nothing but its number and access level.
+            # A confidential item carries nothing but its number, access level and title.
             models.CheckConstraint(
                 condition=~Q(access=CONFIDENTIAL)
                 | (
-                    Q(title="", handler="", recommendation="", recommended_by="", decision="")
+                    Q(handler="", recommendation="", recommended_by="", decision="")
                     & Q(sections=[], links=[], other_case_numbers=[])
                 ),
                 name="confidential_item_keeps_no_content",
@@ -314,7 +420,12 @@ class ImportRun(models.Model):
     created = models.PositiveIntegerField(_("nye"), default=0)
     replaced = models.PositiveIntegerField(_("erstattede"), default=0)
     unchanged = models.PositiveIntegerField(_("uændrede"), default=0)
+    held = models.PositiveIntegerField(_("til gennemsyn"), default=0)
     failed = models.PositiveIntegerField(_("fejlede"), default=0)
+    # An upload is imported in the background: queued, then running, then finished.
+    QUEUED, RUNNING, FINISHED = "queued", "running", "finished"
+    STATUSES = [(QUEUED, _("i kø")), (RUNNING, _("importeres")), (FINISHED, _("færdig"))]
+    status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=FINISHED)
 
     class Meta:
         ordering = ["-started_at"]
@@ -326,12 +437,31 @@ class ImportRun(models.Model):
         return f"{timezone.localtime(self.started_at):%Y-%m-%d %H:%M} ({self.started_by})"
 
 
+class QueuedUpload(models.Model):
+    """A document uploaded in the admin, waiting for the background import of its run."""
+
+    run = models.OneToOneField(ImportRun, on_delete=models.CASCADE, related_name="upload")
+    file_name = models.CharField(max_length=255)
+    data = models.BinaryField()
+    metadata = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return self.file_name
+
+
 class ImportedFile(models.Model):
-    CREATED, REPLACED, UNCHANGED, FAILED = "created", "replaced", "unchanged", "failed"
+    CREATED, REPLACED, UNCHANGED, HELD, FAILED = (
+        "created",
+        "replaced",
+        "unchanged",
+        "held",
+        "failed",
+    )
     OUTCOMES = [
         (CREATED, _("ny")),
         (REPLACED, _("erstattet")),
         (UNCHANGED, _("uændret")),
+        (HELD, _("til gennemsyn")),
         (FAILED, _("fejlet")),
     ]
 
@@ -342,6 +472,14 @@ class ImportedFile(models.Model):
     warnings = models.JSONField(_("advarsler"), default=list, blank=True)
     meetings = models.PositiveIntegerField(_("møder"), default=0)
     items = models.PositiveIntegerField(_("punkter"), default=0)
+    document = models.ForeignKey(
+        SourceDocument,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="imports",
+        verbose_name=_("dokument"),
+    )
 
     class Meta:
         ordering = ["run", "id"]

@@ -384,8 +384,15 @@ def case_items(case: Case) -> QuerySet[AgendaItem]:
 
 
 def document(pk: int) -> SourceDocument | None:
-    """The document with its stored (blanked) text, without its bytes."""
-    return SourceDocument.objects.defer("content").filter(pk=pk).first()
+    """A published document with its stored (blanked) text, without its bytes.
+
+    Held and withdrawn documents are on no public page.
+    """
+    return (
+        SourceDocument.objects.defer("content")
+        .filter(pk=pk, status=SourceDocument.PUBLISHED)
+        .first()
+    )
 
 
 def document_meetings(document: SourceDocument) -> list[Meeting]:
@@ -417,7 +424,9 @@ def document_items(document: SourceDocument) -> list[AgendaItem]:
 def document_file(pk: int) -> SourceDocument | None:
     """A PDF whose original the archive keeps (never one with a confidential item)."""
     return (
-        SourceDocument.objects.filter(pk=pk, content_type=PDF, content__isnull=False)
+        SourceDocument.objects.filter(
+            pk=pk, content_type=PDF, content__isnull=False, status=SourceDocument.PUBLISHED
+        )
         .only("file_name", "content")
         .first()
     )

@@ -23,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -322,7 +323,8 @@ def document_file(request: HttpRequest, pk: int) -> HttpResponse:
     if document is None:
         raise Http404(_("Dokument nummer %(pk)s har ingen fil at hente.") % {"pk": pk})
     response = HttpResponse(bytes(document.content), content_type=PDF)
-    response["Content-Disposition"] = f'inline; filename="{document.file_name}"'
+    # RFC 6266 by the framework: quotes, newlines and non-ASCII names are encoded, never raw.
+    response["Content-Disposition"] = content_disposition_header(False, document.file_name)
     return response
 
 
@@ -408,7 +410,10 @@ def _item(value: AgendaItem) -> dict:
         data["url"] = value.get_absolute_url()
         data["meeting"] = to_data(value.meeting)
     if value.is_confidential:
-        return data  # number and access level: nothing else of a confidential item
+        # Number, access level and the title as printed: nothing else of a closed item.
+        if "title" in _loaded(value) and value.title:
+            data["title"] = value.title
+        return data
     loaded = _loaded(value)
     for name in (
         "kind",
@@ -424,6 +429,8 @@ def _item(value: AgendaItem) -> dict:
     ):
         if name in loaded:
             data[name] = getattr(value, name)
+    if "revised_at" in loaded and value.revised_at:
+        data["revised_at"] = value.revised_at.isoformat()
     if hasattr(value, "case_list"):
         data["case_numbers"] = [case.number for case in value.case_list]
     if "attachments" in getattr(value, "_prefetched_objects_cache", {}):

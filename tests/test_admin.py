@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission, User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from meetings import forms
+from meetings import forms, importing
 from meetings.models import AgendaItem, Body, ImportRun, Meeting, SourceDocument
 
 from .conftest import SAMPLES
@@ -37,11 +37,27 @@ def sample_file(name: str = SST, data: bytes | None = None, upload_name: str | N
 
 
 def upload(client, file, **fields):
-    return client.post(UPLOAD_URL, {"file": file, **fields}, follow=True)
+    """Upload, import the queued run as the background thread would, and show its page.
+
+    (The thread runs on a connection of its own, which cannot see this test's
+    uncommitted rows; tests/test_background_upload.py drives the real thread.)
+    """
+    queued = client.post(UPLOAD_URL, {"file": file, **fields})
+    if queued.status_code != 302:
+        return queued
+    run = ImportRun.objects.order_by("-pk").first()
+    assert run.status == ImportRun.QUEUED
+    assert importing.import_queued(run.pk)
+    response = client.get(queued.url)
+    response.redirect_chain = [(queued.url, queued.status_code)]
+    return response
 
 
 def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
+    """The messages the page shows: the admin's, and the upload's result on its run page."""
+    shown = [str(message) for message in response.context["messages"]]
+    result = response.context.get("upload_result")
+    return shown + ([result[1]] if result else [])
 
 
 # ------------------------------------------------------------------- upload
@@ -250,7 +266,7 @@ def test_import_history_lists_runs_and_their_files(admin_client, tmp_path):
 
 @pytest.mark.django_db
 def test_the_import_history_cannot_be_changed_by_hand_even_by_a_superuser(admin_client):
-    admin_client.post(UPLOAD_URL, {"file": sample_file()})
+    upload(admin_client, sample_file())
     run = ImportRun.objects.get()
     change_url = reverse("admin:meetings_importrun_change", args=[run.pk])
 
@@ -284,7 +300,7 @@ def test_the_admin_carries_the_archives_name(admin_client):
 @pytest.mark.django_db
 def test_the_import_history_speaks_danish_and_local_time(admin_client, settings):
     settings.TIME_ZONE = "Europe/Copenhagen"
-    admin_client.post(UPLOAD_URL, {"file": sample_file()})
+    upload(admin_client, sample_file())
     run = ImportRun.objects.get()
     run.started_at = dt.datetime(2026, 11, 28, 10, 49, tzinfo=dt.UTC)
     run.save()

@@ -284,6 +284,9 @@ def test_odd_slugs_give_404(archive, client, slug):
 
 # ---------------------------------------------------------------- uploads
 
+from .test_admin import messages_of  # noqa: E402
+from .test_admin import upload as upload_and_import  # noqa: E402
+
 UPLOAD_URL = "/admin/meetings/importrun/upload/"
 
 
@@ -298,16 +301,12 @@ def uploader(client, db):
 
 def upload(client, name: str, data: bytes):
     file = SimpleUploadedFile(name, data, content_type="application/octet-stream")
-    return client.post(UPLOAD_URL, {"file": file}, follow=True)
+    return upload_and_import(client, file)
 
 
 def file_errors(response) -> str:
     assert response.status_code == 200
     return " ".join(response.context["form"].errors.get("file", []))
-
-
-def messages_of(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
 
 
 def pdf_with_content(*pages: bytes) -> bytes:

@@ -218,7 +218,7 @@ def test_the_database_refuses_content_on_a_confidential_item(tmp_path):
     path = copy_sample(tmp_path, MODERN)
     import_file(path, Metadata())
     item = AgendaItem.objects.get(number=2)
-    item.title = "leaked"
+    item.decision = "leaked"
     with pytest.raises(IntegrityError), transaction.atomic():
         item.save()
 

@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
+from meetings import importing
 from meetings.importing import Metadata, import_document
 from meetings.models import AgendaItem, Meeting, SourceDocument
 from meetings.parsing import parse_document
@@ -249,35 +250,42 @@ def test_is_current_follows_agenda_minutes_replacement_and_removal():
     minutes = agenda.replace("Bilag", "Beslutninger:\nTaget til efterretning.\n\nBilag")
     day = dt.date(2025, 3, 6)
     stated = Metadata(body="Sundhedsudvalget", date=day)
-    assert import_document(agenda.encode(), "dagsorden.txt", stated).outcome == "created"
+    assert _import(agenda, "dagsorden.txt", stated) == "created"
     assert set(current_rows().values()) == {("agenda", "dagsorden.txt")}
 
-    assert import_document(minutes.encode(), "referat.txt", stated).outcome == "created"
+    assert _import(minutes, "referat.txt", stated) == "created"
     shown = current_rows()
     assert len(shown) == 11 and set(shown.values()) == {("minutes", "referat.txt")}
     # A newer agenda version does not outrank the minutes.
     again = agenda.replace("Bilag", "Bilag\n", 1)
-    assert import_document(again.encode(), "dagsorden.txt", stated).outcome == "replaced"
+    assert _import(again, "dagsorden.txt", stated) == "replaced"
     assert set(current_rows().values()) == {("minutes", "referat.txt")}
 
     # The minutes replaced by an edition without item 11: the agenda's item 11 is shown again.
     last = minutes.index("11 (Offentlig)")
     shorter = minutes[:last]
-    assert import_document(shorter.encode(), "referat.txt", stated).outcome == "replaced"
+    assert _import(shorter, "referat.txt", stated) == "replaced"
     shown = current_rows()
     meeting = Meeting.objects.get(date=day)
     assert shown[(meeting.pk, 11)] == ("agenda", "dagsorden.txt")
     assert shown[(meeting.pk, 10)] == ("minutes", "referat.txt")
 
-    # The minutes turn out to be another meeting's: this one shows its agenda again.
+    # The minutes (the same file, from the same path) turn out to be another meeting's:
+    # this one shows its agenda again.
     other = Metadata(body="Sundhedsudvalget", date=dt.date(2025, 4, 3))
-    assert import_document(shorter.encode(), "referat.txt", other).outcome == "replaced"
+    assert _import(shorter, "referat.txt", other) == "replaced"
     shown = current_rows()
     assert {v for (m, _), v in shown.items() if m == meeting.pk} == {("agenda", "dagsorden.txt")}
     moved = Meeting.objects.get(date=dt.date(2025, 4, 3))
     assert {v for (m, _), v in shown.items() if m == moved.pk} == {("minutes", "referat.txt")}
     decided = client_json(f"/moeder/{meeting.slug}/")["items"]
     assert {i.get("kind") for i in decided if i["access"] == "public"} == {"agenda"}
+
+
+def _import(text: str, name: str, metadata: Metadata) -> str:
+    """Import a file `ingest` read from one folder: the same path is the same document."""
+    source = importing.Source(key=f"/moeder/sundhedsudvalget/{name}")
+    return import_document(text.encode(), name, metadata, source=source).outcome
 
 
 def client_json(url: str) -> dict:

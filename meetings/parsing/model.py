@@ -55,6 +55,26 @@ class Item:
     def is_confidential(self) -> bool:
         return self.access == CONFIDENTIAL
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Item:
+        """The inverse of to_dict (a stored parse read back)."""
+        return cls(
+            number=data["number"],
+            access=data.get("access", PUBLIC),
+            title=data.get("title"),
+            case_numbers=list(data.get("case_numbers") or []),
+            handler=data.get("handler"),
+            recommendation=data.get("recommendation"),
+            recommended_by=data.get("recommended_by"),
+            decision=data.get("decision"),
+            sections=dict(data.get("sections") or {}),
+            attachments=[Attachment(**a) for a in data.get("attachments") or []],
+            links=list(data.get("links") or []),
+            other_case_numbers=list(data.get("other_case_numbers") or []),
+            page=data.get("page"),
+            line=data.get("line"),
+        )
+
     def to_dict(self) -> dict:
         return {
             "number": self.number,
@@ -87,6 +107,21 @@ class Meeting:
     absent: list[str] = field(default_factory=list)
     items: list[Item] = field(default_factory=list)
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Meeting:
+        date = data.get("date")
+        return cls(
+            body=data.get("body"),
+            organisation=data.get("organisation"),
+            date=dt.date.fromisoformat(date) if date else None,
+            kind=data.get("kind", AGENDA),
+            location=data.get("location"),
+            time=data.get("time"),
+            participants=list(data.get("participants") or []),
+            absent=list(data.get("absent") or []),
+            items=[Item.from_dict(item) for item in data.get("items") or []],
+        )
+
     def to_dict(self) -> dict:
         return {
             "body": self.body,
@@ -115,6 +150,19 @@ class ParsedDocument:
     # The normalised text the layouts read, one string per line; Item.line counts in it.
     # Not part of the gold schema: the importer stores it (confidential spans blanked).
     lines: list[str] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def from_dict(cls, data: dict, lines: list[str]) -> ParsedDocument:
+        """A stored parse read back, with the text its item lines count in."""
+        return cls(
+            source=data["source"],
+            layout=data["layout"],
+            meetings=[Meeting.from_dict(m) for m in data.get("meetings") or []],
+            appendices=list(data.get("appendices") or []),
+            warnings=list(data.get("warnings") or []),
+            review_reasons=list(data.get("review_reasons") or []),
+            lines=list(lines),
+        )
 
     def to_dict(self) -> dict:
         """The gold schema of the corpus README (plus warnings)."""
