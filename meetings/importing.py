@@ -112,7 +112,8 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)
     meetings: int = 0
     items: int = 0
-    items_removed: int = 0
+    items_revised: int = 0  # by a new version: the same number, other content
+    items_removed: int = 0  # numbers the new version no longer has
     meetings_removed: int = 0
     document_id: int | None = None
 
@@ -609,12 +610,10 @@ def publish(
     replaced = document.pk is not None
     previous_meetings: list[Meeting] = []
     previous: Fingerprints = {}
-    items_removed = 0
     if replaced:
         previous_meetings = list(document.meetings.order_by("id"))
         previous = _fingerprints(document)
-        _, deleted = AgendaItem.objects.filter(document=document).delete()
-        items_removed = deleted.get(AgendaItem._meta.label, 0)  # not its attachments and links
+        AgendaItem.objects.filter(document=document).delete()
     else:
         _describe_document(document, parsed, version, None)
         document.save()
@@ -652,13 +651,17 @@ def publish(
     meetings_removed = remove_orphan_meetings(previous_meetings)
     refresh_current([m.pk for m in meetings] + [m.pk for m in previous_meetings if m.pk])
     outcome = ImportedFile.REPLACED if replaced else ImportedFile.CREATED
+    now = _fingerprints(document) if replaced else {}
     return FileResult(
         document.file_name,
         outcome,
         outcome,
         meetings=len(meetings),
         items=item_count,
-        items_removed=items_removed,
+        items_revised=sum(
+            1 for key, (fp, _) in now.items() if key in previous and previous[key][0] != fp
+        ),
+        items_removed=len(previous.keys() - now.keys()),
         meetings_removed=meetings_removed,
         document_id=document.pk,
     )

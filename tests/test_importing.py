@@ -371,7 +371,7 @@ def test_on_a_terminal_a_bar_shows_progress_and_failures_are_still_printed(tmp_p
 
 
 @pytest.mark.django_db
-def test_a_replacement_reports_the_items_it_removed(tmp_path):
+def test_a_replacement_reports_the_items_it_revised_and_removed(tmp_path):
     sst = copy_sample(tmp_path, SST)
     assert ingest(str(sst))[0] == 0
     sst.write_text(
@@ -382,7 +382,9 @@ def test_a_replacement_reports_the_items_it_removed(tmp_path):
     code, out, _ = ingest(str(sst))
 
     assert code == 0
-    assert f"replaced: {sst} (1 meeting, 4 items; 5 items, 0 meetings removed)" in out
+    # Item 5's header became text of item 4: item 4 is revised, item 5 is gone.
+    detail = "(1 meeting, 4 items; 1 item revised, 1 item and 0 meetings no longer in it)"
+    assert f"replaced: {sst} {detail}" in out
 
 
 @pytest.mark.django_db

@@ -91,11 +91,13 @@ class Command(BaseCommand):
         detail = ""
         if result.outcome != ImportedFile.UNCHANGED:
             detail = f" ({_count(result.meetings, 'meeting')}, {_count(result.items, 'item')}"
-            if result.items_removed or result.meetings_removed:
-                detail += (
-                    f"; {_count(result.items_removed, 'item')}, "
-                    f"{_count(result.meetings_removed, 'meeting')} removed"
-                )
+            if result.outcome == ImportedFile.REPLACED:
+                detail += f"; {_count(result.items_revised, 'item')} revised"
+                if result.items_removed or result.meetings_removed:
+                    detail += (
+                        f", {_count(result.items_removed, 'item')} and "
+                        f"{_count(result.meetings_removed, 'meeting')} no longer in it"
+                    )
             detail += ")"
         label = result.outcome
         if self.dry_run and result.outcome != ImportedFile.UNCHANGED:
