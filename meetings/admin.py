@@ -17,8 +17,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import versions
-from .forms import DecisionForm, MeetingAdminForm, UploadForm
+from . import corrections, versions
+from .forms import DecisionForm, ItemCorrectionForm, MeetingAdminForm, UploadForm
 from .importing import queue_upload
 from .models import (
     AgendaItem,
@@ -317,13 +317,36 @@ class SourceDocumentAdmin(admin.ModelAdmin):
 
 @admin.register(AgendaItem)
 class AgendaItemAdmin(admin.ModelAdmin):
-    list_display = ["meeting", "number", "kind", "access", "title"]
+    """Items come from imports; staff correct title, case numbers, decision and access."""
+
+    form = ItemCorrectionForm
+    list_display = ["meeting", "number", "kind", "access", "title", "corrected_at"]
     list_filter = ["kind", "access", "meeting__body"]
     search_fields = ["title"]
-    readonly_fields = [f.name for f in AgendaItem._meta.fields]
+    fields = [
+        "meeting", "document", "kind", "number", "title", "access", "case_numbers",
+        "decision", "corrected_at", "corrected_by",
+    ]  # fmt: skip
+    readonly_fields = ["meeting", "document", "kind", "number", "corrected_at", "corrected_by"]
 
     def has_add_permission(self, request):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an item leaves with its document (withdraw it), never alone
+
+    def save_model(self, request, obj, form, change):
+        corrections.correct_item(
+            obj,
+            title=form.cleaned_data["title"],
+            decision=form.cleaned_data["decision"],
+            access=form.cleaned_data["access"],
+            case_numbers=form.cleaned_data["case_numbers"],
+            by=request.user.get_username(),
+        )
+
+    def save_related(self, request, form, formsets, change):
+        pass  # the cases are the correction's (correct_item), not the form's
 
 
 @admin.register(Case)

@@ -7,6 +7,7 @@ the upload goes through meetings.importing, the correction through the admin.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from pathlib import PurePath
 
 from django import forms
@@ -16,7 +17,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .importing import SUFFIXES, ImportError_, Metadata, check_date
-from .models import KIND_CHOICES, Meeting, SourceDocument
+from .models import KIND_CHOICES, AgendaItem, Body, Meeting, SourceDocument
 from .parsing.decode import KNOWN_BINARY_FORMATS, PDF_HEADER_WINDOW
 
 MAX_UPLOAD_BYTES = 20 * 2**20
@@ -31,11 +32,22 @@ class UploadForm(forms.Form):
         ),
         max_length=SourceDocument._meta.get_field("file_name").max_length,
     )
-    body = forms.CharField(
+    body = forms.ModelChoiceField(
         label=_("Organ"),
+        queryset=Body.objects.order_by("name"),
+        required=False,
+        empty_label=_("som dokumentet nævner det"),
+        help_text=_("Vælg, når dokumentet ikke selv nævner organet."),
+    )
+    new_body = forms.CharField(
+        label=_("Nyt organ"),
         required=False,
         max_length=300,
-        help_text=_("Udfyld, når dokumentet ikke selv nævner organet."),
+        help_text=_("Kun når organet ikke findes i listen: det oprettes med dette navn."),
+    )
+    create_similar = forms.BooleanField(
+        label=_("Opret det nye organ, selv om det ligner et, der findes"),
+        required=False,
     )
     date = forms.DateField(
         label=_("Mødedato"),
@@ -77,11 +89,42 @@ class UploadForm(forms.Form):
             _check_meeting_date(date)
         return date
 
+    def clean(self):
+        cleaned = super().clean()
+        body, new_body = cleaned.get("body"), " ".join(cleaned.get("new_body", "").split())
+        cleaned["new_body"] = new_body
+        if body and new_body:
+            self.add_error("new_body", _("Vælg et organ i listen eller skriv et nyt, ikke begge."))
+        elif new_body:
+            names = list(Body.objects.values_list("name", flat=True))
+            same = [name for name in names if name.casefold() == new_body.casefold()]
+            # A typo ("Sundhedsudvalgt") would make a public duplicate of a body: ask first.
+            close = difflib.get_close_matches(new_body, names, n=1, cutoff=0.85)
+            if same:
+                self.add_error(
+                    "new_body",
+                    ValidationError(
+                        _("%(name)s findes allerede: vælg det i listen."),
+                        params={"name": same[0]},
+                    ),
+                )
+            elif close and not cleaned.get("create_similar"):
+                self.add_error(
+                    "new_body",
+                    ValidationError(
+                        _(
+                            "Mente du %(name)s? Vælg det i listen, eller sæt kryds for at "
+                            "oprette det nye organ alligevel."
+                        ),
+                        params={"name": close[0]},
+                    ),
+                )
+        return cleaned
+
     def metadata(self) -> Metadata:
         data = self.cleaned_data
-        return Metadata(
-            body=data["body"].strip() or None, date=data["date"], kind=data["kind"] or None
-        )
+        body = data["body"].name if data["body"] else data["new_body"] or None
+        return Metadata(body=body, date=data["date"], kind=data["kind"] or None)
 
 
 def sniff(head: bytes, suffix: str) -> str | None:
@@ -159,3 +202,43 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, reason_required: bool, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].required = reason_required
+
+
+class ItemCorrectionForm(forms.ModelForm):
+    """Staff correct what a parse got wrong; closing an item removes its content everywhere."""
+
+    case_numbers = forms.CharField(
+        label=_("Sagsnumre"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Adskilt af komma, fx EMN-2024-00917, 10/2562."),
+    )
+
+    class Meta:
+        model = AgendaItem
+        fields = ["title", "access", "decision"]
+        widgets = {"title": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {
+            "access": _(
+                "Et fortroligt punkt beholder kun nummer, adgang og titel: dets tekst, "
+                "beslutning og sagsnumre fjernes fra arkivet og kan ikke hentes tilbage "
+                "her (importér dokumentet igen for det)."
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            numbers = self.instance.cases.order_by("number").values_list("number", flat=True)
+            self.fields["case_numbers"].initial = ", ".join(numbers)
+
+    def clean_case_numbers(self) -> list[str]:
+        from .corrections import parse_case_numbers
+
+        numbers = parse_case_numbers(self.cleaned_data["case_numbers"])
+        too_long = [n for n in numbers if len(n) > 40]
+        if too_long:
+            raise ValidationError(
+                _("%(number)s er ikke et sagsnummer."), params={"number": too_long[0]}
+            )
+        return numbers

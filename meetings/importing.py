@@ -700,7 +700,7 @@ def _closed_numbers(meeting: Meeting, *, exclude: SourceDocument) -> set[int]:
 
 
 def purge_closed_elsewhere(
-    meeting: Meeting, numbers: set[int], titles: dict[int, str], *, keep: SourceDocument
+    meeting: Meeting, numbers: set[int], titles: dict[int, str], *, keep: SourceDocument | None
 ) -> None:
     """Close these items of the meeting in every other document that still shows them.
 
@@ -710,11 +710,10 @@ def purge_closed_elsewhere(
     """
     if not numbers:
         return
-    rows = list(
-        AgendaItem.objects.filter(meeting=meeting, number__in=numbers, access=PUBLIC)
-        .exclude(document=keep)
-        .select_related("document")
-    )
+    rows = AgendaItem.objects.filter(meeting=meeting, number__in=numbers, access=PUBLIC)
+    if keep is not None:
+        rows = rows.exclude(document=keep)
+    rows = list(rows.select_related("document"))
     for row in rows:
         _blank_in_document(row.document, meeting, row.number)
         ItemCase.objects.filter(item=row).delete()

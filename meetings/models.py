@@ -304,6 +304,9 @@ class AgendaItem(models.Model):
     line = models.PositiveIntegerField(null=True, blank=True)
     # When a new version of its document changed this item (None: as first published).
     revised_at = models.DateTimeField(_("revideret"), null=True, blank=True, editable=False)
+    # When staff last corrected it in the admin, and who (the public page says when).
+    corrected_at = models.DateTimeField(_("rettet"), null=True, blank=True, editable=False)
+    corrected_by = models.CharField(_("rettet af"), max_length=150, blank=True, editable=False)
     # The row the pages show for its meeting and number: the minutes' when there are
     # any, else the agenda's; of two of one kind the newer. Kept by the importer
     # (meetings.importing.refresh_current) in each document's transaction.

@@ -8,7 +8,6 @@ page, format).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import logging
@@ -25,6 +24,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import exports
 from . import search as searching
 from .models import KIND_CHOICES, Case
 from .search_filters import FILTER_PARAMS, clean_filters
@@ -61,7 +61,7 @@ def _search(request: HttpRequest, query: searching.Query, output: str) -> HttpRe
                 return redirect(_case_url(case))
         if output == "csv":
             context = search_context(request, query, page_size=EXPORT_LIMIT, highlight=False)
-            return _csv(context)
+            return exports.items_csv(request, context["hits"], "moedearkiv-soegning.csv")
         if output == "atom":
             context = search_context(request, query, page_size=FEED_SIZE, order=searching.NEWEST)
             return _atom(request, context)
@@ -440,37 +440,6 @@ def _as_json(context: dict) -> dict:
         ],
         "next": (context.get("pager") or {}).get("next"),
     }
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value: object) -> str:
-    """Spreadsheets run a cell starting with = + - @ as a formula: make it text."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_START) else text
-
-
-def _csv(context: dict) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="moedearkiv-soegning.csv"'
-    response.write("\ufeff")  # Excel reads UTF-8 only with its byte-order mark
-    writer = csv.writer(response, quoting=csv.QUOTE_ALL)
-    writer.writerow(["titel", "dato", "organ", "art", "punkt", "beslutning", "url"])
-    for item in context["hits"]:
-        meeting = item.meeting
-        writer.writerow(
-            [
-                csv_cell(item.title),
-                csv_cell(meeting.date.isoformat() if meeting.date else ""),
-                csv_cell(meeting.body.name if meeting.body else ""),
-                csv_cell(item.get_kind_display()),
-                csv_cell(item.number),
-                csv_cell(item.decision),
-                csv_cell(item.get_absolute_url()),
-            ]
-        )
-    return response
 
 
 def _atom(request: HttpRequest, context: dict) -> HttpResponse:

@@ -24,6 +24,7 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -147,13 +148,30 @@ def _count_archive() -> dict[str, int]:
 
 
 def recent_meetings(limit: int = 10) -> list[Meeting]:
-    """The latest dated meetings, with their body and item count."""
-    return list(
-        Meeting.objects.filter(date__isnull=False)
-        .select_related("body")
+    """The latest meetings, with their body and item count.
+
+    A meeting whose date no document states is placed by the day it came into
+    the archive (and shown as "dato ukendt"): the newest minutes are often the
+    ones still undated, and leaving them out hid them from the front page.
+    """
+    meetings = meeting_list()
+    dated = list(meetings.filter(date__isnull=False).order_by("-date", "-id")[:limit])
+    undated = list(meetings.filter(date__isnull=True).order_by("-created_at", "-id")[:limit])
+    placed = sorted(
+        dated + undated,
+        key=lambda m: (m.date or m.created_at.date(), m.date is not None, m.pk),
+        reverse=True,
+    )
+    return placed[:limit]
+
+
+def meeting_list() -> QuerySet[Meeting]:
+    """Every meeting, newest first (undated last), with its body and item count."""
+    return (
+        Meeting.objects.select_related("body")
         .defer("participants", "absent")
         .annotate(item_count=_item_count())
-        .order_by("-date", "-id")[:limit]
+        .order_by(F("date").desc(nulls_last=True), "-id")
     )
 
 
@@ -367,6 +385,21 @@ def source_url(item: AgendaItem) -> str:
 def case(number: str) -> Case | None:
     # PostgreSQL text cannot hold NUL: no case has one, and the URL must give 404, not 500.
     return None if "\x00" in number else Case.objects.filter(number=number).first()
+
+
+def case_list() -> QuerySet[Case]:
+    """Cases with a public item shown, the latest-discussed first, each with its item count
+    and the dates of its first and last meeting."""
+    public = Q(items__is_current=True, items__access=PUBLIC)
+    return (
+        Case.objects.annotate(
+            item_count=Count("items", filter=public),
+            first_date=Min("items__meeting_date", filter=public),
+            last_date=Max("items__meeting_date", filter=public),
+        )
+        .filter(item_count__gt=0)
+        .order_by(F("last_date").desc(nulls_last=True), "number")
+    )
 
 
 def case_items(case: Case) -> QuerySet[AgendaItem]:

@@ -9,8 +9,10 @@ urlpatterns = [
     path("soeg/", search_views.search, name="search"),
     path("organer/", views.body_list, name="body_list"),
     path("organer/<slug:slug>/", views.body_detail, name="body_detail"),
+    path("moeder/", views.meeting_list, name="meeting_list"),
     path("moeder/<slug:slug>/", views.meeting_detail, name="meeting_detail"),
     path("moeder/<slug:slug>/punkt/<int:number>/", views.item_detail, name="item_detail"),
+    path("sager/", views.case_list, name="case_list"),
     # Case numbers of the 2000s carry a slash ("11/872"): the path converter keeps it.
     path("sager/<path:number>/", views.case_detail, name="case_detail"),
     path("beslutninger/", views.decision_list, name="decision_list"),

@@ -103,7 +103,7 @@ def test_the_same_upload_again_is_unchanged(uploader):
 @pytest.mark.django_db
 def test_stated_body_and_date_win_over_the_text(uploader):
     response = upload(
-        uploader, sample_file(MODERN), body="Sundhedsudvalget", date="2025-03-06", kind="agenda"
+        uploader, sample_file(MODERN), new_body="Sundhedsudvalget", date="2025-03-06", kind="agenda"
     )
 
     assert messages_of(response) == [f"Dokumentet {MODERN} er importeret (ny): 1 møde, 11 punkter."]

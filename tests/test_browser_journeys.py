@@ -57,10 +57,14 @@ def test_search_from_home_to_a_hit_to_its_case_and_export_csv(browser, archive):
         page.locator(".export").get_by_role("link", name="CSV").click()
     assert download.value.suggested_filename == "moedearkiv-soegning.csv"
     text = download.value.path().read_text(encoding="utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["titel", "dato", "organ", "art", "punkt", "beslutning", "url"]
+    # As Danish Excel opens it: semicolons, absolute links, a column of case numbers.
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    header = ["titel", "dato", "organ", "art", "punkt", "sagsnumre", "beslutning", "url"]
+    assert rows[0] == header
     assert [row[0] for row in rows[1:]][: len(titles)] == titles
-    assert any(row[1] == "2011-05-26" and row[6].endswith("/punkt/1/") for row in rows[1:])
+    assert any(row[1] == "2011-05-26" and row[7].endswith("/punkt/1/") for row in rows[1:])
+    assert all(row[7].startswith("http://") for row in rows[1:])
+    assert any("11/872" in row[5].split(", ") for row in rows[1:])
     page.close()
 
 

@@ -83,7 +83,7 @@ def assert_safe(response, *, markup: bool = True) -> str:
     elif kind.startswith("application/atom+xml"):
         ET.fromstring(response.content)
     elif kind.startswith("text/csv"):
-        rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+        rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
         assert rows[0][0] == "titel"
     elif markup:
         assert kind.startswith("text/html"), kind

@@ -679,17 +679,17 @@ def test_json_twin_carries_the_page(client):
 def test_csv_export_quotes_and_defuses_formulas(client):
     response = client.get("/soeg/", {"q": "svineproduktion OR caféordningen", "format": "csv"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0][:3] == ["titel", "dato", "organ"]
     by_title = {row[0]: row for row in rows[1:]}
     assert '\'=HYPERLINK("http://evil.example","klik") og svin' in by_title
     assert by_title['<script>alert("xss")</script> Café-ordningen <b>fed</b>'][1] == "2025-03-06"
     assert searching_cell("-1") == "'-1" and searching_cell("@SUM(A1)") == "'@SUM(A1)"
-    assert b'"titel","dato"' in response.content
+    assert b'"titel";"dato"' in response.content
 
 
 def searching_cell(value: str) -> str:
-    from meetings.search_views import csv_cell
+    from meetings.exports import csv_cell
 
     return csv_cell(value)
 

@@ -10,6 +10,7 @@ import datetime as dt
 from urllib.parse import urlsplit
 
 from django import template
+from django.core.exceptions import DisallowedHost
 from django.template.defaultfilters import date as format_date
 from django.utils.translation import gettext as _
 
@@ -17,6 +18,19 @@ from meetings import selectors
 from meetings.models import AgendaItem, Meeting
 
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def page_address(context) -> str:
+    """The page's full address, to cite; its path alone when the Host header is not ours
+    (the 400 page for a foreign host renders this template too)."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    try:
+        return request.build_absolute_uri()
+    except DisallowedHost:
+        return request.get_full_path()
 
 
 @register.filter
