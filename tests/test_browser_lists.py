@@ -1,0 +1,76 @@
+"""The lists in a real browser: the header's navigation to meetings and cases, their
+filters, axe on each, a phone's width, and the address on a printed page."""
+
+from __future__ import annotations
+
+import pytest
+
+from .test_browser import (  # noqa: F401 (fixtures)
+    CHROMIUM,
+    DESKTOP,
+    PHONE,
+    archive,
+    axe_script,
+    axe_violations,
+    browser,
+    shoot,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"{CHROMIUM} is missing: `apt-get install chromium` to run the browser tests",
+    ),
+]
+
+
+def test_the_header_leads_to_the_meetings_and_cases_lists(browser, axe_script, archive):  # noqa: F811
+    page = browser.new_page(viewport=DESKTOP, locale="da-DK")
+    page.goto(f"{archive}/")
+    nav = page.get_by_role("navigation", name="Arkivet")
+
+    nav.get_by_role("link", name="Møder").click()
+    assert page.locator("main h1").inner_text() == "Møder"
+    assert page.locator("main h2").all_inner_texts() == ["2024", "2011", "Dato ukendt"]
+    assert axe_violations(page, axe_script) == []
+    shoot(page, "meetings-desktop")
+    page.get_by_label("Organ").select_option(label="Danske Regioners bestyrelse")
+    page.get_by_label("År").select_option("ukendt")
+    page.get_by_role("button", name="Vis møder").click()
+    assert "year=ukendt" in page.url
+    assert page.locator(".meeting-row").count() == 1
+    page.locator(".meeting-row a").click()
+    assert page.locator("main h1").inner_text().startswith("Danske Regioners bestyrelse")
+
+    page.get_by_role("navigation", name="Arkivet").get_by_role("link", name="Sager").click()
+    assert page.locator("main h1").inner_text() == "Sager"
+    assert axe_violations(page, axe_script) == []
+    page.get_by_label("År").select_option("2011")
+    page.get_by_role("button", name="Vis sager").click()
+    page.locator(".cases").get_by_role("link", name="11/872").click()
+    assert page.locator("main h1").inner_text() == "Sag 11/872"
+    page.close()
+
+
+def test_the_lists_fit_a_phone(browser, axe_script, archive):  # noqa: F811
+    page = browser.new_page(viewport=PHONE, locale="da-DK")
+    for name, url in (("meetings", "/moeder/"), ("cases", "/sager/")):
+        page.goto(f"{archive}{url}")
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{url} is {overflow}px wider than a {PHONE['width']}px phone"
+        assert axe_violations(page, axe_script) == [], url
+        shoot(page, f"{name}-phone")
+    page.close()
+
+
+def test_a_printed_page_shows_its_address_and_no_navigation(browser, archive):  # noqa: F811
+    page = browser.new_page(viewport=DESKTOP, locale="da-DK")
+    page.goto(f"{archive}/moeder/")
+    citation = page.locator(".citation")
+    assert not citation.is_visible()
+    page.emulate_media(media="print")
+    assert citation.is_visible()
+    assert citation.inner_text().startswith(f"Mødearkiv, {archive}/moeder/ (hentet ")
+    assert not page.locator(".site-nav").is_visible()
+    page.close()
