@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import corrections, versions
+from . import corrections, reasons, versions
 from .forms import DecisionForm, ItemCorrectionForm, MeetingAdminForm, UploadForm
 from .importing import queue_upload
 from .models import (
@@ -103,7 +103,7 @@ class DocumentVersionInline(admin.TabularInline):
         "imported_at",
         "imported_by",
         "sha256",
-        "review_reasons",
+        "reasons_for_review",
         "decided_by",
         "decision_reason",
         "actions",
@@ -127,6 +127,12 @@ class DocumentVersionInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("grunde til gennemsyn"))
+    def reasons_for_review(self, version: DocumentVersion) -> str:
+        return reasons.SEPARATOR.join(
+            reasons.in_reader_language(reason) for reason in version.review_reasons
+        )
 
     @admin.display(description=_("handlinger"))
     def actions(self, version: DocumentVersion) -> str:
@@ -370,9 +376,13 @@ class ReadOnlyHistory:
 
 class ImportedFileInline(ReadOnlyHistory, admin.TabularInline):
     model = ImportedFile
-    fields = ["path", "outcome", "message", "meetings", "items", "warnings", "document"]
+    fields = ["path", "outcome", "reason", "meetings", "items", "warnings", "document"]
     readonly_fields = fields
     extra = 0
+
+    @admin.display(description=_("besked"))
+    def reason(self, result: ImportedFile) -> str:
+        return reasons.in_reader_language(result.message)
 
 
 @admin.register(ImportRun)
@@ -465,7 +475,7 @@ def upload_result(run: ImportRun) -> tuple[str, str] | None:
         "file": result.path,
         "outcome": result.get_outcome_display(),
         "counts": _counts(result.meetings, result.items),
-        "reason": result.message,
+        "reason": reasons.in_reader_language(result.message),
     }
     if result.outcome == ImportedFile.FAILED:
         return "error", gettext("Dokumentet %(file)s blev ikke importeret: %(reason)s") % values

@@ -121,12 +121,14 @@ def test_a_failing_upload_says_why_and_keeps_the_previous_version(uploader):
     response = upload(uploader, sample_file(data=shopping_list, upload_name=SST))
 
     [message] = messages_of(response)
-    assert message.startswith(f"Dokumentet {SST} blev ikke importeret: no agenda items found")
+    # In Danish, as the admin speaks (the history keeps the reason as the parser gave it).
+    nothing_found = "der blev ikke fundet nogen dagsordenspunkter (layout generic)"
+    assert message == f"Dokumentet {SST} blev ikke importeret: {nothing_found}"
     assert snapshot() == before
     failed = ImportRun.objects.order_by("-pk").first()
     assert failed.failed == 1
     assert failed.files.get().message.startswith("no agenda items found")
-    assert "no agenda items found" in response.content.decode()
+    assert nothing_found in response.content.decode()
 
 
 @pytest.mark.django_db
@@ -135,7 +137,7 @@ def test_a_failing_first_upload_writes_no_archive_rows(uploader):
     response = upload(uploader, sample_file(data=letter, upload_name="brev.txt"))
 
     [message] = messages_of(response)
-    assert message.startswith("Dokumentet brev.txt blev ikke importeret: no agenda items found")
+    assert message.startswith("Dokumentet brev.txt blev ikke importeret: der blev ikke fundet")
     # As shown: the admin capitalises a message's first letter, not the file's name.
     assert "Dokumentet brev.txt blev ikke importeret" in response.content.decode()
     assert not SourceDocument.objects.exists() and not Meeting.objects.exists()
@@ -259,7 +261,7 @@ def test_import_history_lists_runs_and_their_files(admin_client, tmp_path):
     page = admin_client.get(reverse("admin:meetings_importrun_change", args=[run.pk]))
     html = page.content.decode()
     assert str(tmp_path / SST) in html and str(tmp_path / "tom.txt") in html
-    assert "the file is empty" in html
+    assert "filen er tom" in html and "the file is empty" not in html
     files = page.context["inline_admin_formsets"][0].formset.queryset
     assert sorted(files.values_list("outcome", flat=True)) == ["created", "failed"]
 

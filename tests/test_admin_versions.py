@@ -33,7 +33,7 @@ def test_a_held_document_shows_its_reason_and_is_published_by_staff(editor, clie
     listed = editor.get(url("changelist") + "?gennemsyn=held").content.decode()
     assert "referat.txt" in listed
     page = editor.get(url("change", document.pk)).content.decode()
-    assert "venter på gennemsyn" in page and "marks something closed" in page
+    assert "venter på gennemsyn" in page and "markerer noget som lukket" in page
     assert url("publish", document.pk, version.pk) in page
 
     confirm = editor.get(url("publish", document.pk, version.pk))

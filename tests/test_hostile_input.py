@@ -403,7 +403,7 @@ def test_upload_of_a_compression_bomb_fails_cleanly(uploader, bomb):
 
     [message] = messages_of(response)
     assert message.startswith(
-        "Dokumentet bombe.pdf blev ikke importeret: the PDF's page content unpacks"
+        "Dokumentet bombe.pdf blev ikke importeret: PDF'ens sideindhold fylder udpakket mere end"
     )
     assert ImportRun.objects.get().failed == 1
     assert ImportedFile.objects.get().outcome == ImportedFile.FAILED

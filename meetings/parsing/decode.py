@@ -159,7 +159,7 @@ def _decode_pdf(data: bytes, filename: str) -> DecodedDocument:
     if not any(page.strip() for page in pages):
         raise ParseError(
             filename,
-            "the PDF has no text layer (it looks scanned); run OCR on it before importing",
+            "the PDF has no text layer (it looks scanned): run OCR on it before importing",
         )
     return DecodedDocument("\f".join(pages), page_count=len(pages))
 

@@ -1,0 +1,139 @@
+"""The parser's and importer's one-line reasons in the reader's language.
+
+The parser is plain Python without Django, and the importer's command line
+speaks English: both word a reason in English, as logs and `ingest` show it.
+The admin speaks Danish first, so what it shows of a reason goes through this
+table: each English reason as a pattern (`{name}` for the part that varies)
+and its Danish wording. A reason the table does not know is shown as it is;
+tests/test_reasons.py finds every reason the code can give and checks that the
+table knows it.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _  # marked for the catalogue, read later
+
+from .models import ImportedFile
+
+# A message may hold several reasons (a held document's review reasons).
+SEPARATOR = "; "
+
+REASONS = [
+    ("the file is empty", _("filen er tom")),
+    ("the file contains NUL bytes (first at byte {n}): it is binary, not text",
+     _("filen indeholder NUL-tegn (første ved byte %(n)s): den er binær, ikke tekst")),
+    ("the file looks like binary data, not text ({n}% control characters)",
+     _("filen ligner binære data, ikke tekst (%(n)s %% styretegn)")),
+    ("the file is named .pdf but is not a PDF (no %PDF- header)",
+     _("filen hedder .pdf, men er ikke en PDF (intet %%PDF-hoved)")),
+    ("the PDF is truncated (it has no %%EOF end marker)",
+     _("PDF'en er afkortet (den har ingen %%%%EOF-slutmarkør)")),
+    ("the PDF has no text layer (it looks scanned): run OCR on it before importing",
+     _("PDF'en har intet tekstlag (den ligner en scanning): kør OCR på den før import")),
+    ("the PDF is encrypted with a password", _("PDF'en er krypteret med en adgangskode")),
+    ("the PDF has {n} pages, more than {limit} allowed",
+     _("PDF'en har %(n)s sider, flere end de tilladte %(limit)s")),
+    ("the file {claim} but byte {n} is not valid in that encoding",
+     _("filen angiver en tegnkodning (%(claim)s), men byte %(n)s passer ikke til den")),
+    ("the file is {what}", _("filen er ikke et dokument, men %(what)s")),
+    ("the text is neither UTF-8 nor Windows-1252 (byte 0x{byte} at offset {n} is undefined "
+     "in Windows-1252)",
+     _("teksten er hverken UTF-8 eller Windows-1252 (byte 0x%(byte)s ved position %(n)s "
+       "findes ikke i Windows-1252)")),
+    ("the PDF is corrupt or unreadable ({detail})",
+     _("PDF'en er beskadiget eller ulæselig (%(detail)s)")),
+    ("the PDF is encrypted and cannot be opened ({detail})",
+     _("PDF'en er krypteret og kan ikke åbnes (%(detail)s)")),
+    ("the PDF is corrupt or its text cannot be read ({detail})",
+     _("PDF'en er beskadiget, eller dens tekst kan ikke læses (%(detail)s)")),
+    ("the PDF's page content unpacks to more than {n} MB (a compression bomb, or far larger "
+     "than any minutes)",
+     _("PDF'ens sideindhold fylder udpakket mere end %(n)s MB (en komprimeringsbombe, eller "
+       "langt større end noget referat)")),
+    ("the PDF's text is longer than {n} characters",
+     _("PDF'ens tekst er længere end %(n)s tegn")),
+    ("no DR 2011 agenda or minutes items found",
+     _("der blev ikke fundet punkter fra en dagsorden eller et referat i 2011-format")),
+    ("the document contains no text", _("dokumentet indeholder ingen tekst")),
+    ("the document is too deeply nested to parse",
+     _("dokumentet er for dybt indlejret til at kunne læses")),
+    ("the document is too large to parse in memory",
+     _("dokumentet er for stort til at kunne læses i hukommelsen")),
+    ("the parser failed unexpectedly ({detail})",
+     _("læsningen af dokumentet fejlede uventet (%(detail)s)")),
+    ("the {layout} parser recursed too deeply",
+     _("læsningen med layoutet %(layout)s gik for dybt i rekursion")),
+    ("the {layout} parser failed ({detail})",
+     _("læsningen med layoutet %(layout)s fejlede (%(detail)s)")),
+    ("the importer failed unexpectedly ({detail})",
+     _("importen fejlede uventet (%(detail)s)")),
+    ("{what}: {value} makes no sense as a meeting date",
+     _("%(what)s: %(value)s giver ikke mening som mødedato")),
+    ("{what}: {value} is not a date (use YYYY-MM-DD)",
+     _("%(what)s: %(value)s er ikke en dato (brug ÅÅÅÅ-MM-DD)")),
+    ("sidecar {name} must hold a table of body/date/kind",
+     _("sidefilen %(name)s skal indeholde en tabel med body/date/kind")),
+    ("sidecar {name}: kind must be 'agenda' or 'minutes'",
+     _("sidefilen %(name)s: kind skal være 'agenda' eller 'minutes'")),
+    ("sidecar {name} is unreadable: {detail}",
+     _("sidefilen %(name)s kan ikke læses: %(detail)s")),
+    ("larger than {n} MB", _("større end %(n)s MB")),
+    ("no agenda items found (layout {layout})",
+     _("der blev ikke fundet nogen dagsordenspunkter (layout %(layout)s)")),
+    ("item {n}: sub-item numbers cannot be published yet",
+     _("punkt %(n)s: underpunkter (som 1.1) kan endnu ikke offentliggøres")),
+    ("line {n} opens a closed section ({excerpt}) inside an item the parser read as public",
+     _("linje %(n)s indleder et lukket afsnit (%(excerpt)s) inde i et punkt, der blev læst "
+       "som offentligt")),
+    ("line {n} marks something closed ({excerpt}) that is no closed item",
+     _("linje %(n)s markerer noget som lukket (%(excerpt)s), som ikke er et lukket punkt")),
+    ("the document was withdrawn by staff", _("dokumentet er trukket tilbage af redaktionen")),
+    ("older than the version of {name} shown",
+     _("ældre end den viste version af %(name)s")),
+]  # fmt: skip
+
+
+def _pattern(template: str) -> re.Pattern:
+    parts = re.split(r"\{(\w+)\}", template)
+    regex = "".join(
+        f"(?P<{part}>.+?)" if index % 2 else re.escape(part) for index, part in enumerate(parts)
+    )
+    return re.compile(f"{regex}$", re.DOTALL)
+
+
+@functools.cache
+def _patterns() -> list[tuple[re.Pattern, str]]:
+    return [(_pattern(english), danish) for english, danish in REASONS]
+
+
+def known(reason: str) -> bool:
+    return any(pattern.match(reason) for pattern, _ in _patterns())
+
+
+def in_reader_language(message: str) -> str:
+    """The message's reasons in the active language (English reasons stay as they are)."""
+    return SEPARATOR.join(_one(reason) for reason in message.split(SEPARATOR))
+
+
+def _one(reason: str) -> str:
+    outcome = _OUTCOMES.get(reason)
+    if outcome is not None:
+        return str(outcome)
+    held = HELD_PREFIX.match(reason)
+    if held:  # "held for review: <the first review reason>"
+        return gettext("til gennemsyn: %(reason)s") % {"reason": _one(held["reason"])}
+    for pattern, wording in _patterns():
+        found = pattern.match(reason)
+        if found:
+            return gettext(wording) % found.groupdict()
+    return reason
+
+
+# An import's message starts with its outcome ("unchanged; older than …"), in the
+# history's own words for it.
+_OUTCOMES = dict(ImportedFile.OUTCOMES)
+HELD_PREFIX = re.compile(r"held for review: (?P<reason>.+)$", re.DOTALL)
