@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dates import MONTHS
@@ -26,8 +26,9 @@ from django.utils.translation import gettext_lazy
 
 from . import exports
 from . import search as searching
-from .models import KIND_CHOICES, Case
+from .models import KIND_CHOICES, Body, Case, Meeting
 from .search_filters import FILTER_PARAMS, clean_filters
+from .templatetags.archive_tags import meeting_label
 
 logger = logging.getLogger(__name__)
 
@@ -55,10 +56,6 @@ def search(request: HttpRequest) -> HttpResponse:
 
 def _search(request: HttpRequest, query: searching.Query, output: str) -> HttpResponse:
     try:
-        if output == "html" and request.GET.get("side") in (None, "", "1"):
-            case = _single_case(query, request)
-            if case is not None:
-                return redirect(_case_url(case))
         if output == "csv":
             context = search_context(request, query, page_size=EXPORT_LIMIT, highlight=False)
             return exports.items_csv(request, context["hits"], "moedearkiv-soegning.csv")
@@ -158,16 +155,6 @@ def _too_slow(
         )
     response["Retry-After"] = "10"
     return response
-
-
-def _single_case(query: searching.Query, request: HttpRequest) -> Case | None:
-    """An exact, existing case number alone (and no filter): its case page answers best."""
-    wanted = query.single_case
-    if wanted is None or any(request.GET.get(name) for name in FILTER_PARAMS):
-        return None
-    # One unique-index look-up, before anything else is read.
-    case = next(iter(Case.objects.filter(number=wanted.full).only("number")[:1]), None)
-    return case if case is not None and _case_url(case) else None
 
 
 def _case_url(case: Case) -> str | None:
@@ -389,11 +376,33 @@ def _facets(url: _UrlMaker, filters, summary: searching.Summary) -> list[dict]:
 
 
 def _active_filter_links(url: _UrlMaker, filters) -> list[dict]:
+    """The chosen filters as the reader would name them ("Organ: Sundhedsudvalget")."""
     return [
-        {"name": name, "value": url.params.get(name), "remove": url(**{name: None})}
+        {
+            "name": name,
+            "label": filters.form.fields[name].label,
+            "value": url.params.get(name),
+            "shown": _shown_value(filters, name, filters.active[name]),
+            "remove": url(**{name: None}),
+        }
         for name in FILTER_PARAMS
         if name in filters.active
     ]
+
+
+def _shown_value(filters, name: str, value) -> str:
+    field = filters.form.fields[name]
+    if hasattr(field, "choices"):
+        return str(dict(field.choices).get(value, value))
+    if isinstance(value, dt.date):
+        return _day_month_year(value, {})
+    if name == "organ":
+        body = Body.objects.filter(slug=value).only("name").first()
+        return body.name if body else str(value)
+    if name == "moede":
+        meeting = Meeting.objects.filter(slug=value).select_related("body").first()
+        return meeting_label(meeting) if meeting else str(value)
+    return str(value)
 
 
 # ------------------------------------------------------------------- twins

@@ -74,3 +74,18 @@ def test_a_printed_page_shows_its_address_and_no_navigation(browser, archive):  
     assert citation.inner_text().startswith(f"Mødearkiv, {archive}/moeder/ (hentet ")
     assert not page.locator(".site-nav").is_visible()
     page.close()
+
+
+def test_a_phone_search_shows_a_hit_above_the_fold_and_named_filters(browser, archive):  # noqa: F811
+    page = browser.new_page(viewport=PHONE, locale="da-DK")
+    page.goto(f"{archive}/soeg/?q=regioner&organ=danske-regioners-bestyrelse&aar=2011")
+    shoot(page, "search-phone")
+    # The first hit's title is read on the first screen, before any filter.
+    box = page.locator(".search-hit .hit-title").first.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= PHONE["height"], box
+    facets = page.locator(".search-facets").bounding_box()
+    assert facets["y"] > box["y"]  # the filters follow the hits
+    chips = page.locator(".facet-remove").all_inner_texts()
+    assert any(chip.startswith("Organ: Danske Regioners bestyrelse") for chip in chips), chips
+    assert any(chip.startswith("År: 2011") for chip in chips), chips
+    page.close()

@@ -509,14 +509,18 @@ def test_case_number_with_words_narrows_nothing_but_ranks_first():
 
 
 @pytest.mark.usefixtures("db_archive")
-def test_exact_case_number_redirects_to_its_case_page(client):
+def test_a_case_number_search_shows_the_case_first_and_its_items_below(client):
     response = client.get("/soeg/", {"q": " emn-2024-00917 "})
-    assert response.status_code == 302
-    assert response["Location"] == "/sager/EMN-2024-00917/"
-    # With a filter, or as JSON, the search itself answers.
-    assert client.get("/soeg/", {"q": "EMN-2024-00917", "art": "agenda"}).status_code == 200
+    assert response.status_code == 200  # no jump to the case page: the query and hits stay
+    html = response.content.decode()
+    assert 'value=" emn-2024-00917 "' in html or 'value="emn-2024-00917"' in html
+    case_box = html.index('class="case-matches box"')
+    assert case_box < html.index('class="search-hits"')
+    assert 'href="/sager/EMN-2024-00917/"' in html[case_box:]
+    assert "Sag EMN-2024-00917: hele forløbet" in html
     data = get_json(client, q="EMN-2024-00917")
     assert data["hits"][0]["title"] == "Bæredygtigt sundhedsvæsen"
+    assert [case["number"] for case in data["cases"]] == ["EMN-2024-00917"]
 
 
 @pytest.mark.usefixtures("db_archive")
