@@ -15,6 +15,7 @@ import logging
 import math
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -25,8 +26,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import page_cache, persons
 from . import search as searching
-from .models import KIND_CHOICES, Case
+from .models import KIND_CHOICES, Case, Person
 from .search_filters import FILTER_PARAMS, clean_filters
 
 logger = logging.getLogger(__name__)
@@ -214,6 +216,7 @@ def search_context(
         ],
         "notices": notices,
         "hits": [],
+        "people": [],
         "summary": searching.Summary(),
         "page": 1,
         "pages": 0,
@@ -229,6 +232,8 @@ def search_context(
     }
     if query.is_empty:
         return context
+    # People by name or address: a query of its own on the people table, beside the hits.
+    context["people"] = _people(query.raw)
     found = searching.ranked(query, filters)
     summary = found.summary
     if not summary.total and query.text and not query.cases and not query.partial_case:
@@ -297,6 +302,21 @@ def search_context(
         pager=_pager(url, page, pages, has_next),
     )
     return context
+
+
+def _people(text: str) -> list[Person]:
+    """People by name or address (persons.matching), kept like the search's results: in this
+    process's cache for SEARCH_CACHE_SECONDS, per version of the archive."""
+    seconds = searching.cache_seconds()
+    if not seconds:
+        return persons.matching(text)
+    digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+    key = f"search:people:{digest}:{page_cache.archive_version()}"
+    found = cache.get(key)
+    if found is None:
+        found = persons.matching(text)
+        cache.set(key, found, seconds)
+    return found
 
 
 def _page_number(value: str | None, pages: int) -> int:
@@ -427,6 +447,10 @@ def _as_json(context: dict) -> dict:
         "notices": [str(notice) for notice in context["notices"]],
         "filters": {name: str(value) for name, value in context["filters"].active.items()},
         "hits": [_hit_json(item) for item in context["hits"]],
+        "people": [
+            {"name": person.name, "slug": person.slug, "url": person.get_absolute_url()}
+            for person in context["people"]
+        ],
         "facets": {
             facet["name"]: [
                 {"value": o["value"], "label": str(o["label"]), "count": o["count"]}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import search_views, views
+from . import people_views, search_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,6 +14,8 @@ urlpatterns = [
     # Case numbers of the 2000s carry a slash ("11/872"): the path converter keeps it.
     path("sager/<path:number>/", views.case_detail, name="case_detail"),
     path("beslutninger/", views.decision_list, name="decision_list"),
+    path("personer/", people_views.person_list, name="person_list"),
+    path("personer/<slug:slug>/", people_views.person_detail, name="person_detail"),
     path("dokumenter/<int:pk>/", views.document_detail, name="document_detail"),
     path("dokumenter/<int:pk>/fil", views.document_file, name="document_file"),
 ]

@@ -31,6 +31,7 @@ from . import page_cache, selectors
 from .filters import DecisionFilter
 from .models import PDF, AgendaItem, Attachment, Body, Case, Meeting, SourceDocument
 from .templatetags.archive_tags import meeting_label
+from .templatetags.people_tags import people_links
 
 logger = logging.getLogger(__name__)
 
@@ -400,6 +401,8 @@ def _meeting(value: Meeting) -> dict:
             data[name] = getattr(value, name)
     if Meeting.body.is_cached(value):
         data["body"] = to_data(value.body)
+    if hasattr(value, "people_"):
+        data["people"] = people_links(value)
     return _with_annotations(value, data, "item_count")
 
 
@@ -429,6 +432,8 @@ def _item(value: AgendaItem) -> dict:
     ):
         if name in loaded:
             data[name] = getattr(value, name)
+    if getattr(value, "handler_slug_", None):
+        data["handler_url"] = reverse("person_detail", args=[value.handler_slug_])
     if "revised_at" in loaded and value.revised_at:
         data["revised_at"] = value.revised_at.isoformat()
     if hasattr(value, "case_list"):
