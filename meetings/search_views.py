@@ -20,13 +20,11 @@ from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.dates import MONTHS
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import page_cache, persons
+from . import feeds, page_cache, persons
 from . import search as searching
 from .models import KIND_CHOICES, Case, Person
 from .search_filters import FILTER_PARAMS, clean_filters
@@ -499,30 +497,7 @@ def _csv(context: dict) -> HttpResponse:
 
 def _atom(request: HttpRequest, context: dict) -> HttpResponse:
     title = _("Mødearkiv: søgning efter “%(q)s”") % {"q": context["query"]}
-    feed = Atom1Feed(
-        title=title,
-        link=request.build_absolute_uri(_url(request.GET, format=None)),
-        description=title,
-        language="da",
-        feed_url=request.build_absolute_uri(),
-    )
+    feed = feeds.atom_feed(request, title, _url(request.GET, format=None))
     for item in context["hits"]:
-        meeting = item.meeting
-        link = request.build_absolute_uri(item.get_absolute_url())
-        date = (
-            timezone.make_aware(dt.datetime.combine(meeting.date, dt.time()))
-            if meeting.date
-            else None
-        )
-        feed.add_item(
-            title=f"{item.title} ({meeting})",
-            link=link,
-            unique_id=link,
-            description=str(getattr(item, "snippet", "")),
-            # Undated meetings (never guessed): updated when the archive got them.
-            updateddate=date or meeting.created_at,
-            pubdate=date,
-        )
-    response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
-    feed.write(response, "utf-8")
-    return response
+        feed.add_item(**feeds.item_entry(request, item, str(getattr(item, "snippet", ""))))
+    return feeds.atom_response(feed)

@@ -195,7 +195,9 @@ Disallow: /sprog/
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+    # The sitemap's address is absolute (RFC 9309), on the host the crawler asked.
+    text = f"{ROBOTS_TXT}Sitemap: {request.build_absolute_uri(reverse('sitemap'))}\n"
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "public, max-age=86400"
     return response
 
