@@ -391,6 +391,8 @@ def _sequence(value: Any) -> list:
 @to_data.register
 def _body(value: Body) -> dict:
     data = {"name": value.name, "slug": value.slug, "url": value.get_absolute_url()}
+    if "contact" in _loaded(value) and value.contact:
+        data["contact"] = value.contact  # where to ask for access to a closed item
     return _with_annotations(value, data, "meeting_count", "latest_date")
 
 
