@@ -17,6 +17,7 @@ longer holds.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -65,23 +66,22 @@ def refresh_people(meeting_ids: Iterable[int], tables: Tables | None = None) -> 
     """
     t = tables or Tables()
     ids = sorted({pk for pk in meeting_ids if pk is not None})
+    for pk in ids:
+        _pending().pop(pk, None)  # refreshed here: its saves so far need no refresh of their own
     mentions = _mentions(ids, t)
     existing = list(
         t.PersonLink.objects.filter(
             Q(meeting_id__in=ids) | Q(meeting__isnull=True) | Q(role=HANDLED, item__isnull=True)
-        ).values_list("pk", "person_id", "meeting_id", "role", "item_id", "printed")
+        ).values_list("pk", "person_id", "meeting_id", "role", "item_id", "printed", "person__key")
     )
     touched = {row[1] for row in existing}
-    _lock(
-        {m.name.identity for m in mentions}
-        | set(t.Person.objects.filter(pk__in=touched).values_list("key", flat=True))
-    )
+    _lock({m.name.identity for m in mentions} | {row[6] for row in existing})
     persons, created = _persons(mentions, t)
     wanted: dict[tuple, str] = {}
     for m in mentions:
         wanted.setdefault((persons[m.name.identity], m.meeting_id, m.role, m.item_id), m.printed)
     gone = []
-    for pk, person_id, meeting_id, role, item_id, printed in existing:
+    for pk, person_id, meeting_id, role, item_id, printed, _key in existing:
         link = (person_id, meeting_id, role, item_id)
         if meeting_id is None or wanted.get(link) != printed:
             gone.append(pk)
@@ -93,7 +93,9 @@ def refresh_people(meeting_ids: Iterable[int], tables: Tables | None = None) -> 
         for (p, m, r, i), printed in wanted.items()
     )
     links = t.PersonLink.objects.filter(person=OuterRef("pk"))
-    removed, _ = t.Person.objects.filter(pk__in=touched).exclude(Exists(links)).delete()
+    removed = 0
+    if touched:
+        removed, _ = t.Person.objects.filter(pk__in=touched).exclude(Exists(links)).delete()
     return bool(gone or wanted or created or removed)
 
 
@@ -148,28 +150,44 @@ def _persons(mentions: list[Mention], t: Tables) -> tuple[dict[str, int], bool]:
     for m in mentions:
         if m.name.key is not None:
             named.setdefault(m.name.key, m.name)
-    found = dict(t.Person.objects.filter(key__in=named).values_list("key", "pk"))
-    changed = _create(t, [named[key] for key in sorted(named) if key not in found], found)
+    found: dict[str, int] = {}
+    without_email: set[str] = set()
+    for key, pk, email in (
+        t.Person.objects.filter(key__in=named).order_by().values_list("key", "pk", "email")
+    ):
+        found[key] = pk
+        if not email:
+            without_email.add(key)
+    new = [named[key] for key in sorted(named) if key not in found]
+    changed = _create(t, new, found)
     for key, name in named.items():
-        if name.email:
+        if name.email and (key in without_email or name in new):
             changed |= _record_email(t, found[key], name.email)
 
-    by_email = {m.name.email for m in mentions if m.name.key is None}
-    for email in sorted(by_email):
-        identity = people.email_key(email)
-        owners = list(
-            t.Person.objects.filter(email=email)
-            .exclude(key__startswith="@")
-            .values_list("pk", flat=True)[:2]
-        )
-        if len(owners) == 1:
-            found[identity] = owners[0]  # the one named person known by this address
-        elif identity not in found:
-            pk = t.Person.objects.filter(key=identity).values_list("pk", flat=True).first()
-            if pk is None:
-                changed |= _create(t, [people.Name(email, None, email)], found)
-            else:
-                found[identity] = pk
+    # Known only by an address: the one named person printed with it, else a person of its
+    # own (created where there is none yet).
+    by_email = sorted({m.name.email for m in mentions if m.name.key is None})
+    if not by_email:
+        return found, changed
+    owners: dict[str, list[int]] = {}
+    for email, pk in (
+        t.Person.objects.filter(email__in=by_email)
+        .exclude(key__startswith="@")
+        .order_by()
+        .values_list("email", "pk")
+    ):
+        owners.setdefault(email, []).append(pk)
+    aliases = [email for email in by_email if len(owners.get(email, [])) != 1]
+    found.update(
+        t.Person.objects.filter(key__in=[people.email_key(e) for e in aliases])
+        .order_by()
+        .values_list("key", "pk")
+    )
+    for email in by_email:
+        if len(owners.get(email, [])) == 1:
+            found[people.email_key(email)] = owners[email][0]
+    missing = [e for e in aliases if people.email_key(e) not in found]
+    changed |= _create(t, [people.Name(e, None, e) for e in missing], found)
     return found, changed
 
 
@@ -214,10 +232,31 @@ def _record_email(t: Tables, person_id: int, email: str) -> bool:
 # ----------------------------------------------------- corrections by staff
 
 
+_saved = threading.local()
+
+
+def _pending() -> dict[int, object]:
+    """Meetings saved since their people were last refreshed (in this thread), each with
+    the token of its latest save's refresh; refresh_people takes them off."""
+    if not hasattr(_saved, "meetings"):
+        _saved.meetings = {}
+    return _saved.meetings
+
+
 def _refresh_after_commit(meeting_id: int | None) -> None:
+    """Refresh the meeting's people once the save commits, unless refresh_people ran for it
+    after the save (the importer's publish() does, in the same transaction)."""
+    token = object()
+    if meeting_id is not None:
+        _pending()[meeting_id] = token
+
     def refresh() -> None:
         from . import page_cache
 
+        if meeting_id is not None:
+            if _pending().get(meeting_id) is not token:
+                return  # refreshed since, or saved again (that save's refresh will do)
+            del _pending()[meeting_id]
         with transaction.atomic():
             if refresh_people([meeting_id] if meeting_id else []):
                 page_cache.archive_changed()

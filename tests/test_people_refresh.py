@@ -171,3 +171,45 @@ def test_the_migration_backfills_the_people_of_an_archive():
         sorted(PersonLink.objects.values_list("person__key", "meeting_id", "role", "item_id"))
         == expected
     )
+
+
+def test_person_pages_are_cached_until_the_people_change(
+    client, settings, django_capture_on_commit_callbacks
+):
+    from django.core.cache import caches
+
+    from meetings import page_cache
+
+    settings.PAGE_CACHE_SECONDS = 600
+    caches[page_cache.CACHE_ALIAS].clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting = meeting_with(["Carl Holst"])
+    assert client.get("/personer/carl-holst/")[page_cache.HEADER] == "miss"
+    assert client.get("/personer/carl-holst/")[page_cache.HEADER] == "hit"
+    meeting.refresh_from_db()
+    meeting.absent = ["Bent Hansen"]
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.save()  # a staff correction in the admin
+    assert client.get("/personer/carl-holst/")[page_cache.HEADER] == "miss"
+    assert "Fraværende fra mødet" in page(client, "/personer/bent-hansen/")
+
+
+def test_an_import_refreshes_its_meetings_people_once(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    calls: list[list[int]] = []
+    real = persons.refresh_people
+
+    def counted(meeting_ids, tables=None):
+        calls.append(sorted(meeting_ids))
+        return real(meeting_ids, tables)
+
+    monkeypatch.setattr(persons, "refresh_people", counted)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = import_document(
+            modern((1, "Offentlig", "Orientering", "Signe Vind")), "a.txt", AGENDA
+        )
+    meeting = SourceDocument.objects.get(pk=result.document_id).meetings.get()
+    # In publish(), after the meeting was saved: the save's own refresh is not needed.
+    assert calls == [[meeting.pk]]
+    assert links_of("signe-vind") == [("handled", "Signe Vind")]
