@@ -9,6 +9,7 @@ class MeetingsConfig(AppConfig):
     def ready(self) -> None:
         from archive import serving  # noqa: F401  (registers the deploy check)
 
-        from . import page_cache
+        from . import page_cache, persons
 
         page_cache.connect_signals()
+        persons.connect_signals()

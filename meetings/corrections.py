@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from . import importing
+from . import importing, persons
 from .models import CONFIDENTIAL, AgendaItem, Case, ItemCase
 from .parsing.text import normalise_case_number
 
@@ -47,6 +47,8 @@ def correct_item(
     else:
         AgendaItem.objects.filter(pk=item.pk).update(title=title, decision=decision, **stamp)
         _set_cases(item, case_numbers)
+    # A closed item's handler is no one's any more: the meeting's people follow the rows.
+    persons.refresh_people([item.meeting_id])
     item.refresh_from_db()
     item.save(update_fields=["corrected_at"])  # the signal that renews the cached pages
     return item

@@ -43,7 +43,7 @@ from django.db import (
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import page_cache, parsing, search
+from . import page_cache, parsing, persons, search
 from .models import (
     CONFIDENTIAL,
     MINUTES,
@@ -650,6 +650,7 @@ def publish(
     _link_meetings(document, meetings, replaced=replaced)
     meetings_removed = remove_orphan_meetings(previous_meetings)
     refresh_current([m.pk for m in meetings] + [m.pk for m in previous_meetings if m.pk])
+    persons.refresh_people([m.pk for m in meetings] + [m.pk for m in previous_meetings if m.pk])
     outcome = ImportedFile.REPLACED if replaced else ImportedFile.CREATED
     now = _fingerprints(document) if replaced else {}
     return FileResult(

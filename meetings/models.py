@@ -33,6 +33,15 @@ class Body(models.Model):
 
     name = models.CharField(_("navn"), max_length=300, unique=True)
     slug = models.SlugField(_("kortnavn"), max_length=120, unique=True)
+    # Entered by staff: where a reader asks the body for access to a closed item.
+    contact = models.TextField(
+        _("kontakt"),
+        blank=True,
+        help_text=_(
+            "Hvor man beder organet om aktindsigt: sekretariat, adresse, e-mail, telefon. "
+            "Vises på lukkede punkters sider."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -491,3 +500,96 @@ class ImportedFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.get_outcome_display()}"
+
+
+class Person(models.Model):
+    """A participant, absentee or case handler, as the archive's rows name them.
+
+    Derived, never entered: meetings/persons.py makes and links people from the
+    meetings' participant lists and the shown public items' handlers, by the key
+    meetings/people.py reads from each printed name (one key, one person), and
+    removes a person no row names any more.
+    """
+
+    name = models.CharField(_("navn"), max_length=300)
+    # The identity: the name as meetings/people.py folds it, or "@" and the e-mail
+    # address of a handler known only by it.
+    key = models.CharField(max_length=300, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("person")
+        verbose_name_plural = _("personer")
+        indexes = [
+            # Search's "Personer": the words of a name anywhere in its key.
+            GinIndex(fields=["key"], opclasses=["gin_trgm_ops"], name="person_key_trgm"),
+            models.Index(fields=["name", "id"], name="person_by_name"),
+            models.Index(fields=["email"], condition=~Q(email=""), name="person_email"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("person_detail", args=[self.slug])
+
+
+class PersonLink(models.Model):
+    """A person at a meeting (attended or absent), or handling an item of it.
+
+    The meeting and the item are set to NULL, not deleted with them, so the
+    next refresh sees which people lost a link and removes those no row names
+    any more. Pages read only links whose meeting (and item) still exist.
+    """
+
+    ATTENDED, ABSENT, HANDLED = "attended", "absent", "handled"
+    ROLES = [
+        (ATTENDED, _("deltog")),
+        (ABSENT, _("fraværende")),
+        (HANDLED, _("sagsbehandler")),
+    ]
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="links")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.SET_NULL, null=True, related_name="person_links"
+    )
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, related_name="person_links"
+    )
+    role = models.CharField(max_length=10, choices=ROLES)
+    # The name as the row printed it ("Carl Holst (V)"): the meeting page links it.
+    printed = models.CharField(max_length=300)
+
+    class Meta:
+        verbose_name = _("persons forbindelse")
+        verbose_name_plural = _("personers forbindelser")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=["attended", "absent", "handled"]), name="person_link_role"
+            ),
+            models.CheckConstraint(
+                condition=Q(role="handled") | Q(item__isnull=True), name="person_link_item_handled"
+            ),
+            models.UniqueConstraint(
+                fields=["person", "meeting", "role"],
+                condition=~Q(role="handled"),
+                name="person_at_meeting_once",
+            ),
+            models.UniqueConstraint(
+                fields=["item"], condition=Q(item__isnull=False), name="item_handler_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["person", "role"], name="person_link_by_person"),
+            # Links whose meeting or item is gone: swept by the next refresh.
+            models.Index(
+                fields=["person"],
+                condition=Q(meeting__isnull=True) | Q(role="handled", item__isnull=True),
+                name="person_link_orphaned",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} · {self.role} · {self.meeting_id}"

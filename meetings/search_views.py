@@ -14,19 +14,18 @@ import logging
 import math
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.dates import MONTHS
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import exports
+from . import exports, feeds, page_cache, persons
 from . import search as searching
-from .models import KIND_CHOICES, Body, Case, Meeting
+from .models import KIND_CHOICES, Body, Case, Meeting, Person
 from .search_filters import FILTER_PARAMS, clean_filters
 from .templatetags.archive_tags import meeting_label
 
@@ -201,6 +200,7 @@ def search_context(
         ],
         "notices": notices,
         "hits": [],
+        "people": [],
         "summary": searching.Summary(),
         "page": 1,
         "pages": 0,
@@ -216,6 +216,8 @@ def search_context(
     }
     if query.is_empty:
         return context
+    # People by name or address: a query of its own on the people table, beside the hits.
+    context["people"] = _people(query.raw)
     found = searching.ranked(query, filters)
     summary = found.summary
     if not summary.total and query.text and not query.cases and not query.partial_case:
@@ -284,6 +286,21 @@ def search_context(
         pager=_pager(url, page, pages, has_next),
     )
     return context
+
+
+def _people(text: str) -> list[Person]:
+    """People by name or address (persons.matching), kept like the search's results: in this
+    process's cache for SEARCH_CACHE_SECONDS, per version of the archive."""
+    seconds = searching.cache_seconds()
+    if not seconds:
+        return persons.matching(text)
+    digest = hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+    key = f"search:people:{digest}:{page_cache.archive_version()}"
+    found = cache.get(key)
+    if found is None:
+        found = persons.matching(text)
+        cache.set(key, found, seconds)
+    return found
 
 
 def _page_number(value: str | None, pages: int) -> int:
@@ -436,6 +453,10 @@ def _as_json(context: dict) -> dict:
         "notices": [str(notice) for notice in context["notices"]],
         "filters": {name: str(value) for name, value in context["filters"].active.items()},
         "hits": [_hit_json(item) for item in context["hits"]],
+        "people": [
+            {"name": person.name, "slug": person.slug, "url": person.get_absolute_url()}
+            for person in context["people"]
+        ],
         "facets": {
             facet["name"]: [
                 {"value": o["value"], "label": str(o["label"]), "count": o["count"]}
@@ -453,30 +474,7 @@ def _as_json(context: dict) -> dict:
 
 def _atom(request: HttpRequest, context: dict) -> HttpResponse:
     title = _("Mødearkiv: søgning efter “%(q)s”") % {"q": context["query"]}
-    feed = Atom1Feed(
-        title=title,
-        link=request.build_absolute_uri(_url(request.GET, format=None)),
-        description=title,
-        language="da",
-        feed_url=request.build_absolute_uri(),
-    )
+    feed = feeds.atom_feed(request, title, _url(request.GET, format=None))
     for item in context["hits"]:
-        meeting = item.meeting
-        link = request.build_absolute_uri(item.get_absolute_url())
-        date = (
-            timezone.make_aware(dt.datetime.combine(meeting.date, dt.time()))
-            if meeting.date
-            else None
-        )
-        feed.add_item(
-            title=f"{item.title} ({meeting})",
-            link=link,
-            unique_id=link,
-            description=str(getattr(item, "snippet", "")),
-            # Undated meetings (never guessed): updated when the archive got them.
-            updateddate=date or meeting.created_at,
-            pubdate=date,
-        )
-    response = HttpResponse(content_type="application/atom+xml; charset=utf-8")
-    feed.write(response, "utf-8")
-    return response
+        feed.add_item(**feeds.item_entry(request, item, str(getattr(item, "snippet", ""))))
+    return feeds.atom_response(feed)

@@ -34,7 +34,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from . import page_cache
+from . import page_cache, persons
 from .models import (
     AGENDA,
     MINUTES,
@@ -229,7 +229,13 @@ def group_by_year(meetings: Iterable[Meeting]) -> list[YearGroup]:
 
 
 def meeting(slug: str) -> Meeting | None:
-    return Meeting.objects.select_related("body").filter(slug=slug).first()
+    """The meeting with its body and the people its lists name (persons.meeting_people)."""
+    return (
+        Meeting.objects.select_related("body")
+        .annotate(people_=persons.meeting_people())
+        .filter(slug=slug)
+        .first()
+    )
 
 
 def meeting_documents(meeting: Meeting) -> list[SourceDocument]:
@@ -283,6 +289,7 @@ def item_page(slug: str, number: int) -> ItemPage | None:
     a query of its own was 0.4 ms of an item page's 6.4 (1,000,000 items)."""
     versions = _with_case_lists(
         _with_cases(item_rows())
+        .annotate(handler_slug_=persons.handler_slug())
         .filter(meeting__slug=slug, number=number)
         .select_related("meeting__body", "document")
         .defer("document__content", "document__text", "document__warnings", "document__metadata")

@@ -16,7 +16,7 @@ import difflib
 from django.db import transaction
 from django.utils import timezone
 
-from . import page_cache, parsing
+from . import page_cache, parsing, persons
 from .importing import publish, refresh_current, remove_orphan_meetings
 from .models import AgendaItem, DocumentVersion, SourceDocument
 
@@ -119,6 +119,7 @@ def _take_down(document: SourceDocument) -> None:
     document.save(update_fields=["status", "text", "content"])
     remove_orphan_meetings(meetings)
     refresh_current([meeting.pk for meeting in meetings if meeting.pk])
+    persons.refresh_people([meeting.pk for meeting in meetings if meeting.pk])
 
 
 def _supersede_current(document: SourceDocument) -> None:

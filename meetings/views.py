@@ -31,6 +31,7 @@ from . import exports, page_cache, selectors
 from .filters import CaseFilter, DecisionFilter, MeetingFilter, count_choices
 from .models import PDF, AgendaItem, Attachment, Body, Case, Meeting, SourceDocument
 from .templatetags.archive_tags import meeting_label
+from .templatetags.people_tags import people_links
 
 logger = logging.getLogger(__name__)
 
@@ -194,7 +195,9 @@ Disallow: /sprog/
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+    # The sitemap's address is absolute (RFC 9309), on the host the crawler asked.
+    text = f"{ROBOTS_TXT}Sitemap: {request.build_absolute_uri(reverse('sitemap'))}\n"
+    response = HttpResponse(text, content_type="text/plain; charset=utf-8")
     response["Cache-Control"] = "public, max-age=86400"
     return response
 
@@ -417,6 +420,8 @@ def _sequence(value: Any) -> list:
 @to_data.register
 def _body(value: Body) -> dict:
     data = {"name": value.name, "slug": value.slug, "url": value.get_absolute_url()}
+    if "contact" in _loaded(value) and value.contact:
+        data["contact"] = value.contact  # where to ask for access to a closed item
     return _with_annotations(value, data, "meeting_count", "latest_date")
 
 
@@ -429,6 +434,8 @@ def _meeting(value: Meeting) -> dict:
             data[name] = getattr(value, name)
     if Meeting.body.is_cached(value):
         data["body"] = to_data(value.body)
+    if hasattr(value, "people_"):
+        data["people"] = people_links(value)
     return _with_annotations(value, data, "item_count")
 
 
@@ -458,6 +465,8 @@ def _item(value: AgendaItem) -> dict:
     ):
         if name in loaded:
             data[name] = getattr(value, name)
+    if getattr(value, "handler_slug_", None):
+        data["handler_url"] = reverse("person_detail", args=[value.handler_slug_])
     for name in ("revised_at", "corrected_at"):
         if name in loaded and getattr(value, name):
             data[name] = getattr(value, name).isoformat()

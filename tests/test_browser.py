@@ -163,6 +163,7 @@ def test_pages_fit_a_phone(browser, axe_script, archive):
         ("meeting", f"/moeder/{slug}/"),
         ("item", f"/moeder/{slug}/punkt/5/"),
         ("decisions", "/beslutninger/"),
+        ("person", "/personer/carl-holst/"),
     ):
         page.goto(f"{archive}{url}")
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
