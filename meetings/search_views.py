@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.db import OperationalError
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
@@ -23,9 +24,9 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import exports, feeds, page_cache, persons
+from . import exports, feeds, page_cache, persons, selectors
 from . import search as searching
-from .models import KIND_CHOICES, Body, Case, Meeting, Person
+from .models import KIND_CHOICES, PUBLIC, Body, Case, Meeting, Person
 from .search_filters import FILTER_PARAMS, clean_filters
 from .templatetags.archive_tags import meeting_label
 
@@ -215,6 +216,8 @@ def search_context(
         "active_filters": _active_filter_links(url, filters),
     }
     if query.is_empty:
+        if filters.active:
+            context.update(_filtered_listing(filters, params, url, page_size, highlight))
         return context
     # People by name or address: a query of its own on the people table, beside the hits.
     context["people"] = _people(query.raw)
@@ -301,6 +304,31 @@ def _people(text: str) -> list[Person]:
         found = persons.matching(text)
         cache.set(key, found, seconds)
     return found
+
+
+def _filtered_listing(filters, params, url: _UrlMaker, page_size: int, highlight: bool) -> dict:
+    """Filters and no words: every public item they give, the newest meeting first
+    (all of Sundhedsudvalget's items of 2024, say), paged like a search."""
+    items = filters.filter_queryset(selectors.shown_items().filter(access=PUBLIC))
+    total = page_cache.until_archive_changes(
+        f"listing-count:{sorted(filters.active.items())!r}", items.count
+    )
+    pages = max(1, math.ceil(total / page_size))
+    page = _page_number(params.get("side"), pages)
+    ordered = items.order_by(F("meeting__date").desc(nulls_last=True), "-meeting_id", "number")
+    ids = list(ordered.values_list("pk", flat=True)[(page - 1) * page_size : page * page_size])
+    return {
+        "empty": False,
+        "listing": True,
+        "summary": searching.Summary(total=total),
+        "hits": searching.load_page(ids, frozenset(), searching.parse_query(""), highlight=False),
+        "page": page,
+        "pages": pages,
+        "has_next": page < pages,
+        "pager": _pager(url, page, pages, page < pages),
+        "facets_key": "",
+        "facets_seconds": 0,
+    }
 
 
 def _page_number(value: str | None, pages: int) -> int:

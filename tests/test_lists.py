@@ -136,3 +136,22 @@ def test_search_csv_has_case_numbers_and_absolute_links(client):
 def test_a_printed_page_carries_its_address(client):
     markup = page(client, "/moeder/")
     assert '<p class="citation">Mødearkiv, http://testserver/moeder/ (hentet ' in markup
+
+
+def test_search_with_filters_and_no_words_lists_the_items_newest_first(client):
+    data = client.get("/soeg/", {"organ": BOARD, "aar": "2011", "format": "json"}).json()
+    expected = AgendaItem.objects.filter(
+        is_current=True, access="public", meeting__body__slug=BOARD, meeting__date__year=2011
+    )
+    assert data["total"] == expected.count() == 31
+    second = client.get("/soeg/", {"organ": BOARD, "aar": "2011", "side": "2", "format": "json"})
+    hits = data["hits"] + second.json()["hits"]
+    assert len(data["hits"]) == 20 and len(hits) == 31
+    assert {hit["url"] for hit in hits} == {item.get_absolute_url() for item in expected}
+    dates = [hit["date"] for hit in hits]
+    assert dates == sorted(dates, reverse=True) and dates[0] == "2011-06-23"
+    page = client.get("/soeg/", {"organ": BOARD, "aar": "2011"}).content.decode()
+    assert "31 punkter matcher." in page and 'class="search-hits"' in page
+    assert "Organ: Danske Regioners bestyrelse" in page
+    # No filter and no words: the search's tips, as before.
+    assert 'class="search-hits"' not in client.get("/soeg/").content.decode()
