@@ -102,7 +102,7 @@ class DocumentVersionInline(admin.TabularInline):
         "file_name",
         "imported_at",
         "imported_by",
-        "sha256",
+        "short_hash",
         "reasons_for_review",
         "decided_by",
         "decision_reason",
@@ -111,6 +111,7 @@ class DocumentVersionInline(admin.TabularInline):
     readonly_fields = fields
     extra = 0
     ordering = ["-number"]
+    template = "admin/meetings/history_inline.html"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -127,6 +128,10 @@ class DocumentVersionInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("SHA-256"))
+    def short_hash(self, version: DocumentVersion) -> str:
+        return f"{version.sha256[:12]}…"  # the whole hash is on the version's document
 
     @admin.display(description=_("grunde til gennemsyn"))
     def reasons_for_review(self, version: DocumentVersion) -> str:
@@ -379,6 +384,7 @@ class ImportedFileInline(ReadOnlyHistory, admin.TabularInline):
     fields = ["path", "outcome", "reason", "meetings", "items", "warnings", "document"]
     readonly_fields = fields
     extra = 0
+    template = "admin/meetings/history_inline.html"
 
     @admin.display(description=_("besked"))
     def reason(self, result: ImportedFile) -> str:

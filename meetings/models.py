@@ -127,7 +127,7 @@ class SourceDocument(models.Model):
     # on no public page. Withdrawn: taken off every public page by staff.
     status = models.CharField(_("status"), max_length=10, choices=STATUSES, default=PUBLISHED)
     # Of the original file, also when its bytes are not kept.
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveBigIntegerField(_("størrelse (bytes)"))
     # NULL when the document has a confidential item (the file would carry its text).
     content = models.BinaryField(null=True, editable=False)
@@ -138,14 +138,16 @@ class SourceDocument(models.Model):
     )
     # The normalised lines joined by "\n" (Item.line counts in them), confidential spans blank.
     text = models.TextField(blank=True, default="", editable=False)
-    content_type = models.CharField(max_length=100)
-    page_count = models.PositiveIntegerField(null=True, blank=True)
+    content_type = models.CharField(_("filtype"), max_length=100)
+    page_count = models.PositiveIntegerField(_("sider"), null=True, blank=True)
     layout = models.CharField(_("layout"), max_length=40)
-    parser_version = models.CharField(max_length=20)
+    parser_version = models.CharField(_("parserversion"), max_length=20)
     # What the import applied on top of the parse (options, sidecar): part of its identity.
-    metadata = models.JSONField(default=dict, blank=True)
-    warnings = models.JSONField(default=list, blank=True)
-    meetings = models.ManyToManyField(Meeting, related_name="documents", blank=True)
+    metadata = models.JSONField(_("oplyst ved import"), default=dict, blank=True)
+    warnings = models.JSONField(_("advarsler"), default=list, blank=True)
+    meetings = models.ManyToManyField(
+        Meeting, related_name="documents", blank=True, verbose_name=_("møder")
+    )
     imported_at = models.DateTimeField(_("importeret"))
 
     class Meta:

@@ -314,7 +314,7 @@ def test_the_import_history_speaks_danish_and_local_time(admin_client, settings)
         assert header in html, header
     for english in ["Meetings", "Items", "Warnings", "Options", ": created"]:
         assert english not in html, english
-    assert f"{SST}: ny" in html
+    assert f"<td>{SST}</td><td>ny</td>" in html  # the file's row: its name and outcome
 
 
 # ------------------------------------------------------ meeting correction
