@@ -40,8 +40,10 @@ from django.db.models.functions import Left
 from django.db.models.lookups import Exact
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from . import page_cache
+from .filters import UNDATED
 from .models import PUBLIC, AgendaItem, Body, Case, ItemCase
 
 MAX_QUERY_LENGTH = 200
@@ -985,8 +987,8 @@ def _summary(rows: Sequence[tuple], more: bool, partial_scan: bool = False) -> S
     for _pk, kind, is_decided, _rank, body, date in rows:
         if body is not None:
             bodies[body] = bodies.get(body, 0) + 1
-        if date is not None:
-            years[date.year] = years.get(date.year, 0) + 1
+        year = date.year if date is not None else None  # undated: counted, never left out
+        years[year] = years.get(year, 0) + 1
         kinds[kind] = kinds.get(kind, 0) + 1
         decided[is_decided] = decided.get(is_decided, 0) + 1
     kind_labels = dict(AgendaItem._meta.get_field("kind").choices)
@@ -999,7 +1001,11 @@ def _summary(rows: Sequence[tuple], more: bool, partial_scan: bool = False) -> S
             (Facet(names[pk].slug, names[pk].name, n) for pk, n in bodies.items() if pk in names),
             key=lambda facet: (-facet.count, facet.label),
         ),
-        years=[Facet(str(year), str(year), n) for year, n in sorted(years.items(), reverse=True)],
+        years=[
+            Facet(str(year), str(year), n)
+            for year, n in sorted(((y, n) for y, n in years.items() if y), reverse=True)
+        ]
+        + ([Facet(UNDATED, gettext("Dato ukendt"), years[None])] if None in years else []),
         kinds=[
             Facet(kind, str(kind_labels.get(kind, kind)), n) for kind, n in sorted(kinds.items())
         ],

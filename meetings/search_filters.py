@@ -16,9 +16,11 @@ import functools
 
 import django_filters
 from django import forms
+from django.core.validators import RegexValidator
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from .filters import UNDATED
 from .models import KIND_CHOICES, AgendaItem
 
 YES, NO = "ja", "nej"
@@ -30,8 +32,12 @@ class SearchFilter(django_filters.FilterSet):
     organ = django_filters.CharFilter(
         field_name="meeting__body__slug", label=_("Organ"), max_length=120
     )
-    aar = django_filters.NumberFilter(
-        method="filter_year", label=_("År"), min_value=1900, max_value=2100
+    aar = django_filters.CharFilter(
+        method="filter_year",
+        label=_("År"),
+        max_length=6,
+        # A year, or the meetings whose date is unknown (listed, never left out).
+        validators=[RegexValidator(rf"^(?:{UNDATED}|19\d\d|20\d\d|2100)$")],
     )
     fra = django_filters.DateFilter(
         field_name="meeting__date",
@@ -58,6 +64,8 @@ class SearchFilter(django_filters.FilterSet):
         fields: list[str] = []
 
     def filter_year(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        if value == UNDATED:
+            return queryset.filter(meeting__date__isnull=True)
         # A date range, not EXTRACT(year): the meeting date index can serve it.
         year = int(value)
         return queryset.filter(

@@ -155,3 +155,14 @@ def test_search_with_filters_and_no_words_lists_the_items_newest_first(client):
     assert "Organ: Danske Regioners bestyrelse" in page
     # No filter and no words: the search's tips, as before.
     assert 'class="search-hits"' not in client.get("/soeg/").content.decode()
+
+
+def test_search_counts_undated_meetings_in_the_year_facet_and_filters_by_them(client):
+    data = client.get("/soeg/", {"q": "regioner", "format": "json"}).json()
+    years = {facet["value"]: facet["count"] for facet in data["facets"]["aar"]}
+    undated = client.get("/soeg/", {"q": "regioner", "aar": "ukendt", "format": "json"}).json()
+    assert years["ukendt"] == undated["total"] > 0
+    assert {hit["date"] for hit in undated["hits"]} == {None}
+    assert sum(years.values()) == data["total"]
+    bad = client.get("/soeg/", {"q": "regioner", "aar": "abc", "format": "json"})
+    assert bad.status_code == 200 and bad.json()["total"] == data["total"]  # ignored, said
