@@ -89,3 +89,44 @@ def test_a_phone_search_shows_a_hit_above_the_fold_and_named_filters(browser, ar
     assert any(chip.startswith("Organ: Danske Regioners bestyrelse") for chip in chips), chips
     assert any(chip.startswith("År: 2011") for chip in chips), chips
     page.close()
+
+
+def test_a_case_number_search_shows_the_case_and_its_mentions(browser, archive):  # noqa: F811
+    page = browser.new_page(viewport=DESKTOP, locale="da-DK")
+    page.goto(f"{archive}/")
+    page.get_by_label("Søg i arkivet").fill("sagsnr. 11/872")
+    page.get_by_role("button", name="Søg", exact=True).click()
+    assert "/soeg/" in page.url  # the search answers: no jump to the case page
+    assert page.get_by_label("Søg i arkivet").input_value() == "sagsnr. 11/872"
+    case_box = page.locator(".case-matches")
+    hits = page.locator(".search-hit")
+    assert case_box.bounding_box()["y"] < hits.first.bounding_box()["y"]
+    assert hits.count() >= 3
+    case_box.get_by_role("link", name="Sag 11/872: hele forløbet").click()
+    assert page.locator("main h1").inner_text() == "Sag 11/872"
+    page.close()
+
+
+def test_a_correction_in_the_admin_is_seen_on_the_public_page(browser, archive):  # noqa: F811
+    from django.contrib.auth.models import User
+
+    from meetings.models import AgendaItem
+
+    User.objects.create_superuser("redaktoer", "r@example.org", "hemmeligt-kodeord")
+    item = AgendaItem.objects.filter(is_current=True, access="public").exclude(decision="").first()
+    page = browser.new_page(viewport=DESKTOP, locale="da-DK")
+    page.goto(f"{archive}/admin/login/")
+    page.get_by_label("Brugernavn").fill("redaktoer")
+    page.get_by_label("Adgangskode").fill("hemmeligt-kodeord")
+    page.get_by_role("button", name="Log ind").click()
+    page.goto(f"{archive}/admin/meetings/agendaitem/{item.pk}/change/")
+    page.get_by_label("Titel").fill("Rettet titel om havnebussen")
+    page.get_by_label("Beslutning").fill("Godkendt med en rettelse.")
+    page.get_by_role("button", name="Gem", exact=True).click()
+    assert "blev ændret" in page.locator(".messagelist").inner_text()
+
+    page.goto(f"{archive}{item.get_absolute_url()}")
+    assert "Rettet titel om havnebussen" in page.locator("main h1").inner_text()
+    assert "Godkendt med en rettelse." in page.locator("section.box.decision").inner_text()
+    assert "Arkivets redaktion har rettet punktet" in page.locator("main").inner_text()
+    page.close()
