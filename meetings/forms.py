@@ -18,17 +18,30 @@ from django.utils.translation import gettext_lazy as _
 
 from .importing import SUFFIXES, ImportError_, Metadata, check_date
 from .models import KIND_CHOICES, AgendaItem, Body, Meeting, SourceDocument
+from .parsing import media_type
 from .parsing.decode import KNOWN_BINARY_FORMATS, PDF_HEADER_WINDOW
 
 MAX_UPLOAD_BYTES = 20 * 2**20
 SNIFF_BYTES = 8192
+# An export's extension: the media type its content must have, and its name in a message.
+EXPORTS = {
+    ".json": ("application/json", _("JSON")),
+    ".xml": ("application/xml", _("XML")),
+    ".html": ("text/html", _("en webside (HTML)")),
+    ".htm": ("text/html", _("en webside (HTML)")),
+    ".zip": ("application/zip", _("et ZIP-arkiv")),
+}
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("Dokument"),
         help_text=format_lazy(
-            _("Tekst (.txt) eller PDF (.pdf), højst {} MB."), MAX_UPLOAD_BYTES // 2**20
+            _(
+                "Tekst (.txt), PDF (.pdf) eller et dagsordensystems eksport (.json, .xml, "
+                ".html, .zip), højst {} MB."
+            ),
+            MAX_UPLOAD_BYTES // 2**20,
         ),
         max_length=SourceDocument._meta.get_field("file_name").max_length,
     )
@@ -68,7 +81,10 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         suffix = PurePath(upload.name).suffix.lower()
         if suffix not in SUFFIXES:
-            raise ValidationError(_("Kun .txt- og .pdf-filer kan importeres."), code="extension")
+            raise ValidationError(
+                _("Kun .txt-, .pdf-, .json-, .xml-, .html- og .zip-filer kan importeres."),
+                code="extension",
+            )
         if upload.size > MAX_UPLOAD_BYTES:
             raise ValidationError(
                 _("Filen er større end %(limit)d MB."),
@@ -133,6 +149,14 @@ def sniff(head: bytes, suffix: str) -> str | None:
         if b"%PDF-" in head[:PDF_HEADER_WINDOW]:
             return None
         return gettext("Filen hedder .pdf, men er ikke en PDF.")
+    export = EXPORTS.get(suffix)
+    if export:
+        if media_type(head, suffix) == export[0]:
+            return None
+        return gettext("Filen hedder %(suffix)s, men er ikke %(what)s.") % {
+            "suffix": suffix,
+            "what": export[1],
+        }
     if head.lstrip()[:5] == b"%PDF-":
         return gettext("Filen hedder .txt, men er en PDF: omdøb den til .pdf.")
     for magic, what in KNOWN_BINARY_FORMATS:

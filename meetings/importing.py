@@ -62,7 +62,8 @@ from .models import (
 )
 from .parsing import confidentiality
 
-SUFFIXES = {".txt", ".pdf"}
+# Texts, PDFs and the agenda systems' own exports (read by meetings.parsing.structured).
+SUFFIXES = {".txt", ".pdf", ".json", ".xml", ".html", ".htm", ".zip"}
 # A document whose transaction lost a race with another import process (a deadlock,
 # or a body or case number both created) is tried again from the start, this often.
 ATTEMPTS = 3
@@ -569,7 +570,7 @@ def _new_version(document: SourceDocument | None, incoming: Incoming) -> Documen
 
 
 def _content_type(data: bytes) -> str:
-    return "application/pdf" if data[:5] == b"%PDF-" else "text/plain"
+    return parsing.media_type(data)
 
 
 def _describe_document(

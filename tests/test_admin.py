@@ -159,7 +159,7 @@ def test_dry_run_reports_and_writes_nothing(uploader):
 @pytest.mark.parametrize(
     ("name", "data", "expected"),
     [
-        ("referat.docx", b"PK\x03\x04 an Office file", "Kun .txt- og .pdf-filer"),
+        ("referat.docx", b"PK\x03\x04 an Office file", "og .zip-filer kan importeres"),
         ("referat.pdf", b"Punkt 1. Godkendelse af dagsorden\n", "er ikke en PDF"),
         ("referat.txt", b"%PDF-1.7\n%binary", "er en PDF"),
         ("referat.txt", b"\x89PNG\r\n\x1a\n\x00\x00", "ikke en tekstfil"),

@@ -421,12 +421,12 @@ def test_upload_over_the_real_size_cap_is_refused(uploader):
     ("name", "data", "expected"),
     [
         ("referat.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00PE\x00\x00" * 64, "er ikke en PDF"),
-        ("setup.exe", b"MZ\x90\x00\x03\x00\x00\x00", "Kun .txt- og .pdf-filer"),
+        ("setup.exe", b"MZ\x90\x00\x03\x00\x00\x00", "og .zip-filer kan importeres"),
         ("referat.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 8, "ikke en tekstfil, men"),
         ("referat.txt", b"", "tom"),
         ("referat.pdf", b"", "tom"),
-        ("referat", b"Punkt 1. Godkendelse\n", "Kun .txt- og .pdf-filer"),
-        ("referat.txt.exe", b"Punkt 1. Godkendelse\n", "Kun .txt- og .pdf-filer"),
+        ("referat", b"Punkt 1. Godkendelse\n", "og .zip-filer kan importeres"),
+        ("referat.txt.exe", b"Punkt 1. Godkendelse\n", "og .zip-filer kan importeres"),
     ],
 )
 def test_upload_refuses_files_that_lie_about_what_they_are(uploader, name, data, expected):

@@ -15,7 +15,7 @@ from .model import (
     ParsedDocument,
     ParseError,
 )
-from .pipeline import PARSER_VERSION, parse_document
+from .pipeline import PARSER_VERSION, media_type, parse_document
 
 __all__ = [
     "AGENDA",
@@ -28,5 +28,6 @@ __all__ = [
     "Meeting",
     "ParseError",
     "ParsedDocument",
+    "media_type",
     "parse_document",
 ]

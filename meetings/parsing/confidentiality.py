@@ -59,6 +59,14 @@ HEADER_LINES = 3
 # A title shorter than this (after its closed prefix) is too common a phrase to blank
 # every line that holds it.
 MIN_TITLE_TO_TRACE = 6
+# A title this long is specific enough to trace inside any line that holds it as
+# words; a shorter one names a closed item only as a whole line (a contents entry,
+# "2. Orientering .... 4"). Greve's closed "Lukket: Orientering" otherwise blanked
+# every public "Orienteringen blev taget til efterretning." of the meeting.
+MIN_TITLE_TO_TRACE_IN_TEXT = 40
+# What a contents line adds to a title: its number before, leader dots and a page after.
+ENTRY_NUMBER_RE = re.compile(r"^\s*(?:Punkt\s+)?\d{1,4}(?:\.\d{1,3})*\s*[.:)]?\s+", re.IGNORECASE)
+ENTRY_PAGE_RE = re.compile(r"(?:\s*[.…_·]{2,})?\s*(?:\s\d{1,4})?\s*$")
 
 
 def is_closed_title(title: str | None) -> bool:
@@ -212,18 +220,29 @@ def _lines_naming(lines: list[str], closed: list[Item], spans: set[int]) -> set[
     A line names it when it holds its title (long enough not to be a common
     phrase), or when it is a closed marker carrying the item's number.
     """
-    titles = [_folded(_title_proper(item.title)) for item in closed]
-    titles = [title for title in titles if len(title) >= MIN_TITLE_TO_TRACE]
+    titles = {_folded(_title_proper(item.title)) for item in closed}
+    titles = {title for title in titles if len(title) >= MIN_TITLE_TO_TRACE}
+    long_titles = [
+        re.compile(rf"(?<!\w){re.escape(title)}(?!\w)")
+        for title in titles
+        if len(title) >= MIN_TITLE_TO_TRACE_IN_TEXT
+    ]
     numbers = {str(item.number) for item in closed}
     naming = set()
     for number, line in enumerate(lines, start=1):
         if number in spans or not line.strip():
             continue
         folded = _folded(line)
-        names_title = any(title in folded for title in titles)
+        names_title = _entry_title(line) in titles or any(t.search(folded) for t in long_titles)
         if names_title or (CLOSED_MARKER_RE.match(line) and _leading_number(line) in numbers):
             naming.add(number)
     return naming
+
+
+def _entry_title(line: str) -> str:
+    """A line as a contents entry's title: without number, closed prefix, leader dots, page."""
+    entry = ENTRY_PAGE_RE.sub("", ENTRY_NUMBER_RE.sub("", line, count=1), count=1)
+    return _folded(_title_proper(entry))
 
 
 def _check_markers(parsed: ParsedDocument, items: list[Item], blank: set[int]) -> None:

@@ -101,6 +101,18 @@ def normalise(text: str) -> NormalisedText:
     return _split_pages(text)
 
 
+def normalise_inline(text: str) -> str:
+    """Rules 3-7 on a piece of running text, every line break and form feed a space.
+
+    For text that comes as data rather than as lines of a page (an export's
+    fields): its breaks say nothing about pages, and whitespace runs are one space.
+    """
+    text = _REPLACE_RE.sub(lambda m: _REPLACEMENTS[m.group(0)], text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
+
+
 def _mend_line_end_soft_hyphens(text: str) -> str:
     """Move the tail of a soft-hyphenated word up onto the line of its head.
 

@@ -1,4 +1,9 @@
-"""The parse pipeline: decode -> normalise -> pick a layout -> parse.
+"""The parse pipeline: sniff -> decode -> normalise -> pick a layout -> parse.
+
+What a file is comes from its content (media_type): an agenda system's own
+export (JSON, XML, a web page, a ZIP) is read by its reader in structured/
+into the same model; a PDF or a text goes through decode, normalise and the
+layouts. Either way the confidentiality rule is applied to the result.
 
 Each stage is a function of its own module so it can be tested alone. The
 contract of parse_document() is that ParseError is the only exception that
@@ -11,7 +16,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import confidentiality
+from . import confidentiality, structured
 from .decode import decode_document
 from .layouts import choose_layout
 from .model import ParsedDocument, ParseError
@@ -19,7 +24,7 @@ from .normalise import NormalisedText, normalise
 
 # Bumped whenever a change to the parser can change its output, so the
 # importer knows a document must be re-parsed even if its bytes did not change.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 
 NO_ITEMS_WARNING = "no agenda items found"
 
@@ -38,7 +43,27 @@ def parse_document(data: bytes, filename: str) -> ParsedDocument:
         raise ParseError(filename, f"the parser failed unexpectedly ({_describe(exc)})") from exc
 
 
+def media_type(data: bytes, filename: str = "") -> str:
+    """What the file is, by its content: application/pdf, text/plain, application/json, …"""
+    return structured.media_type(data, filename)
+
+
 def _parse(data: bytes, filename: str) -> ParsedDocument:
+    if not data:
+        raise ParseError(filename, "the file is empty")
+    media = media_type(data, filename)
+    structured.check_name(filename, media)
+    if media in structured.STRUCTURED:
+        parsed = _read_export(data, filename, media)
+    else:
+        parsed = _read_text(data, filename)
+    # One rule for every layout's result: nothing of a closed item leaves the parser.
+    confidentiality.apply(parsed)
+    _warn_when_empty(parsed)
+    return parsed
+
+
+def _read_text(data: bytes, filename: str) -> ParsedDocument:
     decoded = decode_document(data, filename)
     text = normalise(decoded.text)
     if not any(line.strip() for line in text.lines):
@@ -47,10 +72,18 @@ def _parse(data: bytes, filename: str) -> ParsedDocument:
     parsed = _run_layout(layout, text, filename)
     parsed.page_count = decoded.page_count
     parsed.lines = list(text.lines)
-    # One rule for every layout's result: nothing of a closed item leaves the parser.
-    confidentiality.apply(parsed)
-    _warn_when_empty(parsed)
     return parsed
+
+
+def _read_export(data: bytes, filename: str, media: str) -> ParsedDocument:
+    try:
+        return structured.parse(data, filename, media)
+    except ParseError:
+        raise
+    except RecursionError as exc:
+        raise ParseError(filename, f"the {media} export is too deeply nested to read") from exc
+    except Exception as exc:  # a reader's bug must still name the file, never crash the caller
+        raise ParseError(filename, f"the {media} export reader failed ({_describe(exc)})") from exc
 
 
 def _run_layout(layout: ModuleType, text: NormalisedText, filename: str) -> ParsedDocument:

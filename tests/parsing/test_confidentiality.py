@@ -126,6 +126,55 @@ def test_a_contents_line_naming_a_closed_item_is_blanked():
     assert "Dagsordenen blev godkendt." in parsed.lines
 
 
+SHORT_CLOSED_TITLE = f"""Referat Byrådet
+
+Indholdsfortegnelse
+1. Godkendelse af dagsorden ............ 3
+2. Lukket: Orientering ............ 4
+3. Borgmesteren orienterer ............ 5
+
+Punkt 1: Godkendelse af dagsorden
+Godkendt.
+
+Punkt 2: Lukket: Orientering
+Orienteringen om {MARKER} blev taget til efterretning.
+
+Punkt 3: Borgmesteren orienterer
+Beslutning
+Orienteringen blev taget til efterretning.
+Orientering om budgettet følger.
+"""
+
+
+def test_a_short_closed_title_blanks_its_contents_entry_but_no_public_prose():
+    """Greve's closed "Lukket: Orientering": its words recur in public decisions."""
+    parsed = parse_document(SHORT_CLOSED_TITLE.encode(), "byraad.txt")
+    items = _items(parsed)
+    assert items["2"].access == CONFIDENTIAL
+    assert MARKER not in _everything(parsed)
+    assert not any("Lukket: Orientering" in line for line in parsed.lines)
+    # The public item's words that merely contain or begin with the title stay.
+    assert "Orienteringen blev taget til efterretning." in parsed.lines
+    assert "Orientering om budgettet følger." in parsed.lines
+    assert items["3"].decision.startswith("Orienteringen blev taget til efterretning.")
+    assert parsed.review_reasons == []
+
+
+def test_a_long_closed_title_is_traced_inside_any_line():
+    title = "Køb af landbrugsejendom ved skoven nord for byen"
+    text = f"""Referat
+
+Punkt 1: Meddelelser
+Sagen om {title.lower()} udsættes, jf. punkt 2.
+
+Punkt 2: Lukket: {title}
+{MARKER}.
+"""
+    parsed = parse_document(text.encode(), "byraad.txt")
+    assert _items(parsed)["2"].access == CONFIDENTIAL
+    assert not any("landbrugsejendom" in line for line in parsed.lines)
+
+
 def test_a_closed_section_of_a_2011_packet_closes_its_items():
     """The packet's embedded minutes, printed as 'Lukket referat': every item closed."""
     text = (SAMPLES / "003_1ebfba288d399e41.txt").read_text(encoding="utf-8")

@@ -22,7 +22,10 @@ from meetings.models import ImportedFile
 
 
 class Command(BaseCommand):
-    help = "Import meeting documents (.txt, .pdf): files, folders (recursively) and globs."
+    help = (
+        "Import meeting documents (.txt, .pdf, and agenda system exports: .json, .xml, .html,"
+        " .zip): files, folders (recursively) and globs."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", metavar="PATH")
@@ -49,7 +52,11 @@ class Command(BaseCommand):
         self.dry_run = dry_run
         files, unmatched = collect_files(paths)
         missing = [
-            FileResult(p, ImportedFile.FAILED, "no such file, or no .txt/.pdf document in it")
+            FileResult(
+                p,
+                ImportedFile.FAILED,
+                "no such file, or no document (.txt, .pdf, .json, .xml, .html, .zip) in it",
+            )
             for p in unmatched
         ]
         for result in missing:
