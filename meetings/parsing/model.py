@@ -147,6 +147,10 @@ class ParsedDocument:
     # a document with any is imported for staff to review, never published.
     review_reasons: list[str] = field(default_factory=list)
     page_count: int | None = None
+    # The document's own table of contents as printed, (number, title) in order,
+    # when the layout found one: the plausibility check compares it with the items.
+    # Not part of the gold schema.
+    contents: list[tuple[int | str, str]] = field(default_factory=list, repr=False)
     # The normalised text the layouts read, one string per line; Item.line counts in it.
     # Not part of the gold schema: the importer stores it (confidential spans blanked).
     lines: list[str] = field(default_factory=list, repr=False)
