@@ -81,6 +81,13 @@ class ImportError_(Exception):
     """A document the importer refuses, with the reason (the file is named by the caller)."""
 
 
+def too_large(limit: int) -> str:
+    """The reason for a file over `limit` bytes, in MB when that is exact (never "0 MB")."""
+    if limit >= 2**20 and limit % 2**20 == 0:
+        return f"larger than {limit // 2**20} MB"
+    return f"larger than {limit} bytes"
+
+
 @dataclass(frozen=True)
 class Metadata:
     """What an admin states about a document that its text may not: wins over the parse."""
@@ -223,7 +230,7 @@ def import_file(
     try:
         stat = path.stat()
         if stat.st_size > MAX_DOCUMENT_BYTES:
-            raise ImportError_(f"larger than {MAX_DOCUMENT_BYTES // 2**20} MB")
+            raise ImportError_(too_large(MAX_DOCUMENT_BYTES))
         metadata = options.merged_over(read_sidecar(path))
         data = path.read_bytes()
     except (OSError, ImportError_) as exc:
@@ -1103,9 +1110,7 @@ def _import_upload(
     data: bytes, file_name: str, metadata: Metadata, *, started_by: str, dry_run: bool
 ) -> FileResult:
     if len(data) > MAX_DOCUMENT_BYTES:
-        return FileResult(
-            file_name, ImportedFile.FAILED, f"larger than {MAX_DOCUMENT_BYTES // 2**20} MB"
-        )
+        return FileResult(file_name, ImportedFile.FAILED, too_large(MAX_DOCUMENT_BYTES))
     # An upload has no source path: it is known by the meetings it gives.
     source = Source(modified=timezone.now(), by=started_by)
     return import_document(data, file_name, metadata, dry_run=dry_run, source=source)

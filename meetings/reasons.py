@@ -141,6 +141,7 @@ REASONS = [
     ("sidecar {name} is unreadable: {detail}",
      _("sidefilen %(name)s kan ikke læses: %(detail)s")),
     ("larger than {n} MB", _("større end %(n)s MB")),
+    ("larger than {n} bytes", _("større end %(n)s byte")),
     ("no agenda items found (layout {layout})",
      _("der blev ikke fundet nogen dagsordenspunkter (layout %(layout)s)")),
     ("item {n}: sub-item numbers cannot be published yet",

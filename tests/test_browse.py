@@ -267,8 +267,19 @@ def test_agenda_and_minutes_show_one_item_with_both_texts(client, sample_archive
     )
 
 
-def test_kind_text_ranks_minutes_over_agenda():
-    assert "minutes" > "agenda"  # is_current ranks kind as text (importer, migration 0007)
+def test_minutes_imported_before_their_agenda_stay_the_shown_item(client, sample_archive):
+    """is_current ranks kind as text in the database (importer, migration 0007): the
+    agenda, though newer, must not replace the minutes."""
+    agenda = (SAMPLES / MODERN).read_text(encoding="utf-8")
+    minutes = agenda.replace("Bilag", "Beslutninger:\nTaget til efterretning.\n\nBilag")
+    stated = Metadata(body="Sundhedsudvalget", date=dt.date(2025, 3, 6))
+    for name, text in (("referat.txt", minutes), ("dagsorden.txt", agenda)):
+        assert import_document(text.encode(), name, stated).outcome == "created"
+    slug = Meeting.objects.get(date="2025-03-06").slug
+    item = twin(client, f"/moeder/{slug}/punkt/1/")
+    assert item["item"]["kind"] == "minutes"
+    assert item["item"]["decision"].startswith("Taget til efterretning")
+    assert item["agenda"]["kind"] == "agenda"
 
 
 def test_item_navigation_and_title(client, sample_archive):

@@ -195,8 +195,9 @@ def test_the_browser_takes_the_pages_icon_and_asks_for_no_other(browser, archive
     page = browser.new_page(viewport=DESKTOP, locale="da-DK")
     answers: list[tuple[int, str]] = []
     page.on("response", lambda response: answers.append((response.status, response.url)))
-    page.goto(f"{archive}/")
-    page.wait_for_timeout(1000)  # the icon is fetched after the page has loaded
+    # The icon is fetched after the page has loaded: waited for, whichever it is.
+    with page.expect_response(lambda response: "favicon" in response.url):
+        page.goto(f"{archive}/")
     icons = [(status, url) for status, url in answers if "favicon" in url]
     assert icons and all(status == 200 for status, _ in icons), answers
     assert not any(url.endswith("/favicon.ico") for _, url in answers), answers

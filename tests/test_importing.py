@@ -12,8 +12,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.utils import translation
 
-from meetings import importing
+from meetings import importing, reasons
 from meetings.importing import Metadata, import_document, import_file, run_import, run_upload
 from meetings.models import (
     AgendaItem,
@@ -427,12 +428,34 @@ def test_an_upload_is_a_run_of_one_document():
 
 
 @pytest.mark.django_db
-def test_an_oversized_upload_fails_without_parsing(monkeypatch):
-    monkeypatch.setattr(importing, "MAX_DOCUMENT_BYTES", 1000)
-    run = run_upload((SAMPLES / SST).read_bytes(), SST, Metadata(), started_by="x")
+@pytest.mark.parametrize(
+    ("limit", "reason", "danish"),
+    [
+        (1000, "larger than 1000 bytes", "større end 1000 byte"),
+        (2**20, "larger than 1 MB", "større end 1 MB"),
+    ],
+)
+def test_an_oversized_upload_fails_without_parsing(monkeypatch, limit, reason, danish):
+    """The limit is stated as it is: a limit under a megabyte was once "larger than 0 MB"."""
+    monkeypatch.setattr(importing, "MAX_DOCUMENT_BYTES", limit)
+    data = (SAMPLES / SST).read_bytes()
+    data += b" " * (limit + 1 - len(data))
+    run = run_upload(data, SST, Metadata(), started_by="x")
     assert run.failed == 1
-    assert run.files.get().message == "larger than 0 MB"
+    assert run.files.get().message == reason
+    with translation.override("da"):
+        assert reasons.in_reader_language(reason) == danish
     assert not SourceDocument.objects.exists()
+    assert run_upload(data[:limit], SST, Metadata(), started_by="x").created == 1
+
+
+@pytest.mark.django_db
+def test_an_oversized_file_fails_without_being_read(monkeypatch, tmp_path):
+    monkeypatch.setattr(importing, "MAX_DOCUMENT_BYTES", 2**20)
+    path = tmp_path / SST
+    path.write_bytes((SAMPLES / SST).read_bytes().ljust(2**20 + 1, b" "))
+    result = import_file(path, Metadata(body="Følgegruppen"))
+    assert (result.outcome, result.message) == ("failed", "larger than 1 MB")
 
 
 @pytest.mark.django_db
