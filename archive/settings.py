@@ -134,6 +134,18 @@ else:
         }
     }
 
+# A streaming replica of that database (DATABASE_REPLICA_URL): public pages and search
+# read from it, everything else reads and writes the primary (archive/routing.py).
+# A replica is a copy of the primary: the test run gives it the primary's test database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=True),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["archive.routing.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(0, "archive.routing.ReplicaReadsMiddleware")
+
 # Session settings of every connection:
 # - No synchronized scans: a search over a common word reads the table in order and
 #   stops at the first CANDIDATES matches (meetings/search.py). A synchronized scan
@@ -142,9 +154,16 @@ else:
 # - Every statement of the web process bounded (gunicorn.conf.py sets 5 s) so one
 #   heavy query cannot stall the site; management commands (imports) are unbounded.
 STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "0"))
-DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronize_seqscans=off" + (
-    f" -c statement_timeout={STATEMENT_TIMEOUT_MS}" if STATEMENT_TIMEOUT_MS else ""
-)
+for _database in DATABASES.values():
+    _database.setdefault("OPTIONS", {})["options"] = "-c synchronize_seqscans=off" + (
+        f" -c statement_timeout={STATEMENT_TIMEOUT_MS}" if STATEMENT_TIMEOUT_MS else ""
+    )
+    if DATABASE_REPLICA_URL:
+        # With the primary down the replica still serves: a page cache write to the primary
+        # may wait this long to fail (seconds), not the operating system's minutes.
+        _database["OPTIONS"]["connect_timeout"] = int(
+            os.environ.get("DATABASE_CONNECT_TIMEOUT", "3")
+        )
 # Prepared statements: psycopg prepares a statement after its PREPARE_THRESHOLD-th run on a
 # connection (it needs server-side binding; Django turns preparing off unless asked), so
 # PostgreSQL stops parsing and planning the pages' same few statements on every request:
@@ -159,8 +178,9 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronize_seqs
 # nothing, as Django leaves prepare_threshold at None unless it is given.
 PREPARE_THRESHOLD = os.environ.get("DATABASE_PREPARE_THRESHOLD", "5")
 if PREPARE_THRESHOLD:
-    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
-    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = int(PREPARE_THRESHOLD)
+    for _database in DATABASES.values():
+        _database["OPTIONS"]["server_side_binding"] = True
+        _database["OPTIONS"]["prepare_threshold"] = int(PREPARE_THRESHOLD)
 
 # Per process: search results and snippets (meetings/search.py), in Django's default
 # 300 entries. A page of hits stores a snippet per hit, so a search's results are gone a
@@ -174,14 +194,27 @@ PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0" if DEBUG else 
 # Counts and lists that only an import changes (home figures, bodies, years), kept in
 # the same table until the archive changes, also when pages are not.
 ARCHIVE_VALUE_SECONDS = int(os.environ.get("ARCHIVE_VALUE_SECONDS", "0" if DEBUG else "600"))
+# With CACHE_URL (redis://host:6379/0) the pages are kept in that cache server instead
+# (Django's Redis cache), as a site of several web nodes and a replica may prefer: no
+# page write reaches the primary, and cached pages are served while it is down.
+CACHE_URL = os.environ.get("CACHE_URL", "")
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "pages": {
-        "BACKEND": "archive.page_cache_backend.PageCache",
-        "LOCATION": "meetings_page_cache",
-        "TIMEOUT": PAGE_CACHE_SECONDS or None,
-        "OPTIONS": {"MAX_ENTRIES": 20_000},
-    },
+    "pages": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "TIMEOUT": PAGE_CACHE_SECONDS or None,
+            "KEY_PREFIX": "moedearkiv",
+        }
+        if CACHE_URL
+        else {
+            "BACKEND": "archive.page_cache_backend.PageCache",
+            "LOCATION": "meetings_page_cache",
+            "TIMEOUT": PAGE_CACHE_SECONDS or None,
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    ),
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -3,9 +3,13 @@
 The archive changes only when something is imported or staff correct it, and
 every reader without a login sees the same page for the same address and
 language. So a rendered page is kept in the "pages" cache (a table in the
-database, shared by all gunicorn workers) under a key made of the archive's
-version, the page language, the server's generation and the full address
-(scheme and host included). The version is read before the page is rendered.
+database, shared by all gunicorn workers, or a cache server when CACHE_URL
+names one) under a key made of the archive's version, the page language, the
+server's generation and the full address (scheme and host included). The
+version is read before the page is rendered, from the database the page reads
+(a replica on a public page, see archive/routing.py); the table is written on
+the primary, and a page that cannot be stored (the primary down) is served all
+the same.
 
 The version is a database sequence, advanced after every commit that changes
 the archive: each imported document (importing.py) and every save or delete
@@ -34,11 +38,25 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, router, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
 from django.http import HttpRequest, HttpResponse
+from redis.exceptions import RedisError
+
+from archive.routing import for_reading, read_alias
 
 logger = logging.getLogger(__name__)
+
+# What a cache that cannot be reached raises: the table's (a database error, as when the
+# primary is down and a page read from the replica cannot be stored), or a cache server's.
+CACHE_ERRORS = (DatabaseError, RedisError)
+# After a cache kept apart from the database the pages read (the primary's table beside
+# a replica, a cache server) failed, a process serves without it this long, rather than
+# have every request wait for the same failure (a connection timeout to a primary that is
+# down). A cache in the database the pages read fails with them: no pause (the site is
+# back, cached, as soon as the database is).
+CACHE_RETRY_SECONDS = 10.0
+_cache_failed_at = -CACHE_RETRY_SECONDS
 
 VERSION_SEQUENCE = "meetings_archive_version"
 CACHE_ALIAS = "pages"
@@ -64,7 +82,7 @@ def archive_version() -> int:
     remembered = getattr(_request, "version", None)
     if remembered is not None:
         return remembered
-    with connection.cursor() as cursor:
+    with for_reading().cursor() as cursor:
         cursor.execute(f"SELECT last_value FROM {VERSION_SEQUENCE}")
         version = cursor.fetchone()[0]
     if getattr(_request, "active", False):
@@ -78,9 +96,16 @@ def archive_changed() -> None:
 
 
 def _advance_version() -> None:
+    """nextval, then setval to the same value: a replica reads a sequence's last_value as
+    logged, and nextval logs 32 values ahead (one record per 32 calls), so a replica saw
+    33 after the first two changes and nothing of the next 31; setval logs the exact value.
+    The lock keeps two advances from setting the sequence back."""
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT nextval('{VERSION_SEQUENCE}')")
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [VERSION_SEQUENCE]
+            )
+            cursor.execute(f"SELECT setval('{VERSION_SEQUENCE}', nextval('{VERSION_SEQUENCE}'))")
     except DatabaseError:
         # The change is committed; its pages go stale for at most PAGE_CACHE_SECONDS.
         logger.warning("could not advance the archive version", exc_info=True)
@@ -109,11 +134,15 @@ def until_archive_changes(
     count finds a short list (keeping it costs more round trips than counting).
     """
     seconds = settings.ARCHIVE_VALUE_SECONDS
-    if not seconds:
+    if not seconds or _cache_unreachable():
         return compute()
     digest = hashlib.sha256(name.encode("utf-8", "surrogateescape")).hexdigest()
     key = f"value:{GENERATION}:{archive_version()}:{digest}"
-    value = caches[CACHE_ALIAS].get(key, _ABSENT)
+    try:
+        value = caches[CACHE_ALIAS].get(key, _ABSENT)
+    except CACHE_ERRORS as error:
+        _cache_failed(key, error)
+        return compute()
     if value is _ABSENT:
         found = cheap() if cheap is not None else None
         value = found if found is not None else _computed_once(key, compute, seconds)
@@ -128,11 +157,14 @@ def _computed_once(key: str, compute: Callable[[], T], seconds: int) -> T:
     first to take the lock (a transaction-level advisory lock on the key) computes
     and stores the value; the others look for it every VALUE_WAIT_POLL seconds and
     compute it themselves only after VALUE_WAIT_SECONDS (a holder that died or hangs).
+    The lock is taken in the database this request reads (advisory locks work on a
+    replica too): the processes reading one database wait for one another.
     """
     cache = caches[CACHE_ALIAS]
     deadline = time.monotonic() + VALUE_WAIT_SECONDS
+    database = read_alias()
     while True:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with transaction.atomic(using=database), for_reading().cursor() as cursor:
             cursor.execute(
                 "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))",
                 [f"moedearkiv:value:{key}"],
@@ -141,12 +173,33 @@ def _computed_once(key: str, compute: Callable[[], T], seconds: int) -> T:
                 value = cache.get(key, _ABSENT)  # stored by the holder before us?
                 if value is _ABSENT:
                     value = compute()
-                    cache.set(key, value, seconds)
+                    _store(key, value, seconds)
                 return value  # committed on leaving the block: the lock ends with it
         time.sleep(VALUE_WAIT_POLL)
         value = cache.get(key, _ABSENT)
         if value is not _ABSENT:
             return value
+
+
+def _store(key: str, value: object, seconds: int) -> None:
+    try:
+        caches[CACHE_ALIAS].set(key, value, seconds)
+    except CACHE_ERRORS as error:
+        _cache_failed(key, error)  # served all the same (read from a replica, the primary down)
+
+
+def _cache_unreachable() -> bool:
+    return time.monotonic() - _cache_failed_at < CACHE_RETRY_SECONDS
+
+
+def _cache_failed(what: str, error: Exception) -> None:
+    global _cache_failed_at
+    if _beside_the_pages(caches[CACHE_ALIAS]):
+        logger.warning("page cache unavailable for %s: %s", what, error)
+        return
+    _cache_failed_at = time.monotonic()
+    logger.warning("page cache unavailable for %s: %s; served without it for %.0f s", what,
+                   error, CACHE_RETRY_SECONDS)  # fmt: skip
 
 
 class PublicPageCacheMiddleware:
@@ -163,22 +216,20 @@ class PublicPageCacheMiddleware:
 
     def _respond(self, request: HttpRequest) -> HttpResponse:
         seconds = settings.PAGE_CACHE_SECONDS
-        if not seconds or not self._cacheable_request(request):
+        if not seconds or not self._cacheable_request(request) or _cache_unreachable():
             return self.get_response(request)
         try:
             key, stored = self._key_and_page(request)
-        except DatabaseError as exc:
-            # The view will meet the same trouble and answer it (a friendly 503).
-            logger.warning("page cache unavailable for %s: %s", request.path, exc)
+        except CACHE_ERRORS as error:
+            # Without a replica the view meets the same trouble and answers it (a friendly
+            # 503); with one, it reads the replica.
+            _cache_failed(request.path, error)
             return self.get_response(request)
         if stored is not None:
             return _response_from(stored)
         response = self.get_response(request)
         if self._cacheable_response(response):
-            try:
-                caches[CACHE_ALIAS].set(key, _stored_form(response), seconds)
-            except DatabaseError:
-                logger.warning("could not store %s in the page cache", request.path, exc_info=True)
+            _store(key, _stored_form(response), seconds)
             response[HEADER] = "miss"
         return response
 
@@ -199,10 +250,16 @@ class PublicPageCacheMiddleware:
         address = request.build_absolute_uri().encode("utf-8", "surrogateescape")
         digest = hashlib.sha256(address).hexdigest()
         template = f"page:{GENERATION}:{{version}}:{request.LANGUAGE_CODE}:{digest}"
-        version, stored = caches[CACHE_ALIAS].get_with_sequence(
-            VERSION_SEQUENCE, template, "{version}"
-        )
-        _request.version = version
+        cache = caches[CACHE_ALIAS]
+        if _beside_the_pages(cache):
+            version, stored = cache.get_with_sequence(VERSION_SEQUENCE, template, "{version}")
+            _request.version = version
+        else:
+            # The version from the database the page reads (a replica), the page from where
+            # pages are kept (the primary's table, a cache server): never a newer version
+            # than the data the page is rendered from.
+            version = archive_version()
+            stored = cache.get(template.format(version=version))
         return template.format(version=version), stored
 
     @staticmethod
@@ -215,6 +272,13 @@ class PublicPageCacheMiddleware:
             and not any(word in cache_control for word in ("private", "no-store", "no-cache"))
             and len(response.content) <= MAX_CACHED_BYTES
         )
+
+
+def _beside_the_pages(cache) -> bool:
+    """Whether the pages' table is in the database this request reads (no replica)."""
+    return hasattr(cache, "get_with_sequence") and (
+        router.db_for_read(cache.cache_model_class) == read_alias()
+    )
 
 
 Stored = tuple[int, bytes, list[tuple[str, str]]]  # status, zlib-compressed body, headers

@@ -42,6 +42,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from archive.routing import for_reading, read_alias
+
 from . import page_cache
 from .filters import UNDATED
 from .models import PUBLIC, AgendaItem, Body, Case, ItemCase
@@ -295,7 +297,7 @@ def word_forms(words: Sequence[str]) -> list[str]:
     found = {word: _known_forms.get(word) for word in words}
     missing = [word for word, forms in found.items() if forms is None]
     if missing:
-        with connection.cursor() as cursor:
+        with for_reading().cursor() as cursor:
             cursor.execute(
                 "SELECT coalesce(meetings_word_forms(meetings_fold(w))::text, '')"
                 " FROM unnest(%s::text[]) WITH ORDINALITY AS t(w, n) ORDER BY n",
@@ -367,7 +369,7 @@ def has_searchable_words(query: Query) -> bool:
     tsquery = text_tsquery(query)
     if tsquery is None:
         return False
-    with connection.cursor() as cursor:
+    with for_reading().cursor() as cursor:
         cursor.execute(f"SELECT numnode({tsquery.sql})", tsquery.params)
         return cursor.fetchone()[0] > 0
 
@@ -409,7 +411,7 @@ def close_cases(query: Query, limit: int = 5) -> list[Case]:
     if query.partial_case:
         terms.append(query.partial_case)
     found: dict[int, Case] = {}
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=read_alias()), for_reading().cursor() as cursor:
         cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = 0.45")
         for term in terms:
             similar = (
@@ -491,7 +493,7 @@ def _has_terms(query: Query, words: str) -> bool:
     """Whether the words hold any searchable term (not only stop words or negations)."""
     key = ("has_terms", words)
     if key not in query.memo:
-        with connection.cursor() as cursor:
+        with for_reading().cursor() as cursor:
             cursor.execute(
                 "SELECT numnode(q) > 0 AND querytree(q) <> 'T'"
                 " FROM websearch_to_tsquery('danish'::regconfig, meetings_fold(%s)) AS q",
@@ -589,8 +591,9 @@ def planned_for_the_words() -> Iterator[None]:
     hand (enable_seqscan, see _candidate_rows_of_words). Browsing statements, whose
     plans do not depend on their values, stay prepared.
     """
-    connection.ensure_connection()
-    client = connection.connection
+    reading = for_reading()
+    reading.ensure_connection()
+    client = reading.connection
     threshold = client.prepare_threshold
     client.prepare_threshold = None
     try:
@@ -607,12 +610,12 @@ def _local_setting(name: str, value: str) -> Iterator[None]:
     rolling it back restores the setting too. A transaction of its own (a web request's
     case) ends the setting when it commits: no need to read it and set it back.
     """
-    if not connection.in_atomic_block:
-        with transaction.atomic(), connection.cursor() as cursor:
+    if not for_reading().in_atomic_block:
+        with transaction.atomic(using=read_alias()), for_reading().cursor() as cursor:
             cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
             yield
         return
-    with transaction.atomic(), connection.cursor() as cursor:
+    with transaction.atomic(using=read_alias()), for_reading().cursor() as cursor:
         cursor.execute("SELECT current_setting(%s)", [name])
         previous = cursor.fetchone()[0]
         cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
@@ -623,7 +626,7 @@ def _local_setting(name: str, value: str) -> Iterator[None]:
 def _estimated_rows(items: QuerySet[AgendaItem]) -> float:
     """The planner's estimate of how many items `items` holds (no row is read)."""
     sql, params = items.order_by().values("id").query.sql_with_params()
-    with connection.cursor() as cursor:
+    with for_reading().cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]
     plan = plan[0] if isinstance(plan, list) else plan
@@ -649,7 +652,7 @@ def _table_estimates() -> tuple[float, float]:
     global _table_estimate
     read_at, count, pages = _table_estimate
     if time.monotonic() - read_at > 60:
-        with connection.cursor() as cursor:
+        with for_reading().cursor() as cursor:
             cursor.execute(
                 "SELECT reltuples, relpages FROM pg_class"
                 " WHERE oid = 'meetings_agendaitem'::regclass"
@@ -740,7 +743,7 @@ def _candidate_rows(items: QuerySet[AgendaItem], query: Query) -> list[tuple]:
     # Plain values that need no conversion, read with a cursor: the ORM's row iterator cost
     # 1.2-2.9 ms more for the thousand rows (five interleaved runs at 1,000,000 items).
     sql, params = rows.query.sql_with_params()
-    with connection.cursor() as cursor:
+    with for_reading().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
@@ -930,7 +933,7 @@ def _tsquery_shape(query: Query) -> tuple[str, str] | None:
         return None  # websearch_to_tsquery makes phrases of quotes and hyphens only
     key = ("tsquery_shape",)
     if key not in query.memo:
-        with connection.cursor() as cursor:
+        with for_reading().cursor() as cursor:
             cursor.execute(
                 f"SELECT q::text, querytree(q)::text FROM (SELECT ({text.sql}) AS q) AS s",
                 text.params,
@@ -1124,7 +1127,7 @@ def _date_page_rows(
             matches.order_by().values("id", "meeting_date", "case_hit").query.sql_with_params()
         )
         direction = "DESC" if order == NEWEST else "ASC"
-        with connection.cursor() as cursor:
+        with for_reading().cursor() as cursor:
             cursor.execute(
                 _SORTED_MATCHES_SQL.format(matches=sql, direction=direction),
                 [*params, offset, limit],

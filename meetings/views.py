@@ -17,7 +17,7 @@ from typing import Any
 
 import django_filters
 from django.core.paginator import Page, Paginator
-from django.db import DatabaseError, connection
+from django.db import DatabaseError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -26,6 +26,8 @@ from django.utils.functional import Promise
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+
+from archive.routing import for_reading
 
 from . import exports, page_cache, selectors
 from .filters import CaseFilter, DecisionFilter, MeetingFilter, count_choices
@@ -170,9 +172,10 @@ def home(request: HttpRequest) -> Context:
 
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for load balancers: 200 when the database answers, 503 when not."""
+    """Liveness for load balancers: 200 when the database answers, 503 when not (the
+    database public pages read: a replica, when there is one)."""
     try:
-        with connection.cursor() as cursor:
+        with for_reading().cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError:

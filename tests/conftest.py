@@ -58,6 +58,10 @@ def _plain_static_files(settings):
     # Pages are rendered afresh in tests; tests/test_page_cache.py turns the cache on.
     settings.PAGE_CACHE_SECONDS = 0
     settings.ARCHIVE_VALUE_SECONDS = 0
+    # A cache failure in one test does not leave the next without the cache.
+    from meetings import page_cache
+
+    page_cache._cache_failed_at = -page_cache.CACHE_RETRY_SECONDS
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
 
