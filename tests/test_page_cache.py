@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from django.conf import settings
 from django.core.cache import caches
@@ -325,3 +327,55 @@ def test_the_decisions_filter_form_is_kept_per_values_and_version(
         body.name = "Omdøbt udvalg"
         body.save()
     assert "Omdøbt udvalg" in form()
+
+
+REDIS = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
+def redis_pages(settings, cached_pages):
+    """The pages kept in a Redis server (CACHE_URL), under a prefix of this test's own."""
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
+    except redis.exceptions.RedisError:
+        pytest.skip(f"no Redis server at {REDIS}: the cache server path is not tested")
+    prefix = f"moedearkiv-test-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS,
+            "TIMEOUT": 600,
+            "KEY_PREFIX": prefix,
+        },
+    }
+    yield redis.Redis.from_url(REDIS), prefix
+    server = redis.Redis.from_url(REDIS)
+    for key in server.scan_iter(f"{prefix}:*"):
+        server.delete(key)
+
+
+@pytest.mark.django_db
+def test_with_a_cache_server_pages_are_kept_there_and_not_in_the_table(
+    client, redis_pages, sst_meeting, django_capture_on_commit_callbacks
+):
+    server, prefix = redis_pages
+    url = sst_meeting.get_absolute_url()
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as served:
+        second = client.get(url)
+
+    assert (_state(first), _state(second)) == ("miss", "hit")
+    assert second.content == first.content
+    assert len(served) == 1  # the archive's version; the page from the server
+    assert list(server.scan_iter(f"{prefix}:*:page:*"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM meetings_page_cache")
+        assert cursor.fetchone()[0] == 0
+    # A change to the archive still makes the page new.
+    with django_capture_on_commit_callbacks(execute=True):
+        sst_meeting.location = "Mødelokale 7"
+        sst_meeting.save()
+    page = client.get(url)
+    assert _state(page) == "miss" and "Mødelokale 7" in page.content.decode()
