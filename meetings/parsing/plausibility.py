@@ -134,9 +134,10 @@ def _item_sizes(parsed: ParsedDocument) -> dict[int, _Size]:
     """Per item (by id): how many characters of its own it has, not counting its title.
 
     An item a layout split into sections has what they (and its recommendation
-    and decision) hold: the last item's lines may run on into appended
-    documents that are not its text. Otherwise its lines up to the next item's
-    header count, without those that only repeat its wrapped title.
+    and decision) hold. Otherwise its lines up to the next item's header count,
+    without those that only repeat its wrapped title; but the last item's lines
+    run on into the appended documents when the layout found any
+    (``appendices``), so for it only its fields count then.
     """
     placed = sorted(
         ((item.line, item) for meeting in parsed.meetings for item in meeting.items if item.line),
@@ -145,8 +146,13 @@ def _item_sizes(parsed: ParsedDocument) -> dict[int, _Size]:
     sizes: dict[int, _Size] = {}
     for position, (line, item) in enumerate(placed):
         stop = placed[position + 1][0] - 1 if position + 1 < len(placed) else len(parsed.lines)
-        span = parsed.lines[line:stop]
-        sizes[id(item)] = _Size(_own_chars(item, span), not item.is_confidential)
+        last = position + 1 == len(placed)
+        chars = (
+            _field_chars(item)
+            if last and parsed.appendices
+            else _own_chars(item, parsed.lines[line:stop])
+        )
+        sizes[id(item)] = _Size(chars, not item.is_confidential)
     for meeting in parsed.meetings:
         for item in meeting.items:
             if id(item) not in sizes:  # no line known: only its fields say what it holds
