@@ -517,7 +517,13 @@ def _store(incoming: Incoming) -> FileResult:
     current = document.versions.filter(state=DocumentVersion.CURRENT).first() if document else None
     version = _new_version(document, incoming)
     notes = [note] if note else []
-    if incoming.parsed.review_reasons or (document and not document.is_published):
+    # A document held only for its parse's doubts is published by a version without
+    # any (the body stated at last, a parser that reads it right); one staff withdrew
+    # waits for staff whatever its new version says.
+    awaiting_review = bool(document and document.status == SourceDocument.HELD)
+    if incoming.parsed.review_reasons or (
+        document and not document.is_published and not awaiting_review
+    ):
         version.state = DocumentVersion.HELD
         if document and document.status == SourceDocument.WITHDRAWN:
             notes.append("the document was withdrawn by staff")
@@ -531,6 +537,11 @@ def _store(incoming: Incoming) -> FileResult:
         if current:
             current.state = DocumentVersion.SUPERSEDED
             current.save(update_fields=["state"])
+        if awaiting_review:
+            # The doubtful versions are answered by this one: nothing is left to review.
+            document.versions.filter(state=DocumentVersion.HELD).update(
+                state=DocumentVersion.SUPERSEDED
+            )
         document = document or SourceDocument(status=SourceDocument.PUBLISHED)
         result = publish(document, version, incoming.parsed, incoming.data)
         result.outcome = ImportedFile.REPLACED if current else ImportedFile.CREATED

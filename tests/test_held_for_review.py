@@ -10,12 +10,14 @@ corpus and the agenda systems' exports are not held.
 from __future__ import annotations
 
 import logging
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
-from meetings import importing
+from meetings import importing, versions
 from meetings.importing import Metadata, import_file, run_import, run_upload
 from meetings.models import AgendaItem, DocumentVersion, ImportedFile, Meeting, SourceDocument
 from meetings.parsing.plausibility import NO_BODY_REASON
@@ -143,6 +145,39 @@ def test_staff_drop_a_held_document_and_it_never_shows(editor, client):
 
 
 @pytest.mark.django_db
+def test_a_held_document_corrected_and_imported_again_is_published(tmp_path, client):
+    """Staff state what the parse lacked (a sidecar naming the body) and ingest it again."""
+    path = tmp_path / "referat.txt"
+    path.write_text(NO_BODY)
+    assert import_file(path, Metadata()).outcome == ImportedFile.HELD
+    (tmp_path / "referat.txt.meta.json").write_text('{"body": "Byrådet"}')
+
+    result = import_file(path, Metadata())
+
+    assert result.outcome == ImportedFile.CREATED
+    document = SourceDocument.objects.get()
+    assert document.status == SourceDocument.PUBLISHED
+    assert dict(document.versions.values_list("number", "state")) == {
+        1: DocumentVersion.SUPERSEDED,
+        2: DocumentVersion.CURRENT,
+    }
+    assert Meeting.objects.get().body.name == "Byrådet"
+    assert DECIDED in public_surfaces(client, document) and _hits(client) == 1
+
+
+@pytest.mark.django_db
+def test_a_withdrawn_document_imported_again_still_waits_for_staff(tmp_path):
+    path = tmp_path / "referat.txt"
+    path.write_text(NO_BODY)
+    import_file(path, Metadata(body="Byrådet"))
+    versions.withdraw_document(SourceDocument.objects.get(), by="redaktoer", reason="fejl")
+    path.write_text(NO_BODY + "Tilføjet.\n")
+
+    assert import_file(path, Metadata(body="Byrådet")).outcome == ImportedFile.HELD
+    assert not AgendaItem.objects.exists()
+
+
+@pytest.mark.django_db
 def test_no_corpus_document_is_held():
     results = {name: import_file(SAMPLES / name, Metadata()) for name in SAMPLE_FILES}
     assert {name: r.outcome for name, r in results.items()} == dict.fromkeys(
@@ -196,3 +231,11 @@ def test_an_importer_bug_gives_its_reason_logs_its_traceback_and_the_run_goes_on
     [record] = caplog.records
     assert str(first) in record.getMessage() and record.exc_info[0] is AttributeError
     assert "buggy_store" in caplog.text  # the traceback, down to the frame that failed
+
+
+def test_parse_shows_what_a_document_would_be_held_for(tmp_path):
+    path = tmp_path / "referat.txt"
+    path.write_text(NO_BODY)
+    out = StringIO()
+    call_command("parse", str(path), stdout=out)
+    assert f"  held for review: {NO_BODY_REASON}\n" in out.getvalue()
