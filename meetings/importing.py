@@ -60,7 +60,7 @@ from .models import (
     QueuedUpload,
     SourceDocument,
 )
-from .parsing import confidentiality
+from .parsing import confidentiality, plausibility
 
 # Texts, PDFs and the agenda systems' own exports (read by meetings.parsing.structured).
 SUFFIXES = {".txt", ".pdf", ".json", ".xml", ".html", ".htm", ".zip"}
@@ -255,12 +255,19 @@ def import_document(
 ) -> FileResult:
     """Import one document's bytes; never raises for a bad document."""
     display = display or file_name
-    sha256 = hashlib.sha256(data).hexdigest()
-    known = _known_version(sha256, metadata)
-    if known is not None:
-        return _unchanged(display, known)
-    parsed = _parse(data, file_name, metadata)
-    return _save(parsed, data, file_name, sha256, metadata, dry_run, display, source)
+    try:
+        sha256 = hashlib.sha256(data).hexdigest()
+        known = _known_version(sha256, metadata)
+        if known is not None:
+            return _unchanged(display, known)
+        parsed = _parse(data, file_name, metadata)
+        return _save(parsed, data, file_name, sha256, metadata, dry_run, display, source)
+    except DatabaseError:
+        raise  # the database failing is no fault of the document: the run cannot go on
+    except Exception as exc:
+        # A bug, not a bad document: the user gets one line, whoever fixes it the traceback.
+        logger.exception("importing %s failed unexpectedly", display)
+        return FileResult(display, ImportedFile.FAILED, _describe_bug(exc))
 
 
 def _known_version(sha256: str, metadata: Metadata) -> DocumentVersion | None:
@@ -303,12 +310,14 @@ def _parse(data: bytes, file_name: str, metadata: Metadata) -> parsing.ParsedDoc
     """The parse with the stated metadata applied, or why the document cannot be imported."""
     try:
         parsed = parsing.parse_document(data, file_name)
-        _apply_metadata(parsed, metadata)
-        _check_parse(parsed)
     except parsing.ParseError as exc:
         return exc.reason
+    try:
+        _apply_metadata(parsed, metadata)
+        _check_parse(parsed)
     except ImportError_ as exc:
-        return str(exc)
+        # What else the parse doubted says more (a status table is no agenda at all).
+        return "; ".join([str(exc), *parsed.review_reasons])
     return parsed
 
 
@@ -390,6 +399,11 @@ def _apply_metadata(parsed: parsing.ParsedDocument, metadata: Metadata) -> None:
     for meeting in parsed.meetings:
         if metadata.body:
             meeting.body = metadata.body
+    if metadata.body:
+        # A stated body answers the doubt that the text names none.
+        parsed.review_reasons = [
+            reason for reason in parsed.review_reasons if reason != plausibility.NO_BODY_REASON
+        ]
     if len(parsed.meetings) == 1:
         meeting = parsed.meetings[0]
         if metadata.date:
@@ -510,7 +524,13 @@ def _store(incoming: Incoming) -> FileResult:
     current = document.versions.filter(state=DocumentVersion.CURRENT).first() if document else None
     version = _new_version(document, incoming)
     notes = [note] if note else []
-    if incoming.parsed.review_reasons or (document and not document.is_published):
+    # A document held only for its parse's doubts is published by a version without
+    # any (the body stated at last, a parser that reads it right); one staff withdrew
+    # waits for staff whatever its new version says.
+    awaiting_review = bool(document and document.status == SourceDocument.HELD)
+    if incoming.parsed.review_reasons or (
+        document and not document.is_published and not awaiting_review
+    ):
         version.state = DocumentVersion.HELD
         if document and document.status == SourceDocument.WITHDRAWN:
             notes.append("the document was withdrawn by staff")
@@ -524,6 +544,11 @@ def _store(incoming: Incoming) -> FileResult:
         if current:
             current.state = DocumentVersion.SUPERSEDED
             current.save(update_fields=["state"])
+        if awaiting_review:
+            # The doubtful versions are answered by this one: nothing is left to review.
+            document.versions.filter(state=DocumentVersion.HELD).update(
+                state=DocumentVersion.SUPERSEDED
+            )
         document = document or SourceDocument(status=SourceDocument.PUBLISHED)
         result = publish(document, version, incoming.parsed, incoming.data)
         result.outcome = ImportedFile.REPLACED if current else ImportedFile.CREATED

@@ -151,6 +151,29 @@ REASONS = [
        "som offentligt")),
     ("line {n} marks something closed ({excerpt}) that is no closed item",
      _("linje %(n)s markerer noget som lukket (%(excerpt)s), som ikke er et lukket punkt")),
+    # The plausibility check (meetings/parsing/plausibility.py).
+    ("the document does not look like an agenda or minutes (it never says Dagsorden, Referat "
+     "or Møde)",
+     _("dokumentet ligner ikke en dagsorden eller et referat (ordene Dagsorden, Referat og "
+       "Møde står ingen steder i det)")),
+    ("no meeting of the document names its body (committee or council)",
+     _("dokumentet nævner ikke, hvilket organ (udvalg eller råd) mødet hører til")),
+    ("item numbers are not in order ({before} is followed by {after})",
+     _("punkternes numre står ikke i rækkefølge (%(before)s efterfølges af %(after)s)")),
+    ("{empty} of {count} items have no text of their own (items {numbers}): a table of "
+     "contents read as the agenda?",
+     _("%(empty)s af %(count)s punkter har ingen tekst ud over titlen (punkt %(numbers)s): "
+       "er en indholdsfortegnelse læst som dagsordenen?")),
+    ("item {n} holds {share}% of the items' text: item headers missed?",
+     _("punkt %(n)s rummer %(share)s %% af punkternes tekst: er punktoverskrifter overset?")),
+    ("the table of contents lists {listed} items but {found} were found",
+     _("indholdsfortegnelsen har %(listed)s punkter, men der blev fundet %(found)s")),
+    ("items {numbers} are in the table of contents but were not found",
+     _("punkt %(numbers)s står i indholdsfortegnelsen, men blev ikke fundet")),
+    ("items {numbers} were found but are not in the table of contents",
+     _("punkt %(numbers)s blev fundet, men står ikke i indholdsfortegnelsen")),
+    ("the titles of items {numbers} differ from the table of contents",
+     _("titlerne på punkt %(numbers)s afviger fra indholdsfortegnelsen")),
     ("the document was withdrawn by staff", _("dokumentet er trukket tilbage af redaktionen")),
     ("older than the version of {name} shown",
      _("ældre end den viste version af %(name)s")),

@@ -122,7 +122,10 @@ def test_a_failing_upload_says_why_and_keeps_the_previous_version(uploader):
 
     [message] = messages_of(response)
     # In Danish, as the admin speaks (the history keeps the reason as the parser gave it).
-    nothing_found = "der blev ikke fundet nogen dagsordenspunkter (layout generic)"
+    nothing_found = (
+        "der blev ikke fundet nogen dagsordenspunkter (layout generic); dokumentet ligner ikke "
+        "en dagsorden eller et referat (ordene Dagsorden, Referat og Møde står ingen steder i det)"
+    )
     assert message == f"Dokumentet {SST} blev ikke importeret: {nothing_found}"
     assert snapshot() == before
     failed = ImportRun.objects.order_by("-pk").first()

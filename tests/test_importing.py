@@ -32,6 +32,11 @@ from .conftest import SAMPLES
 SST = "004_8d8a7837cce6a1ab.txt"  # one dated meeting, 5 items
 MODERN = "001_0aba8dafb6435775.txt"  # undated agenda, 11 items, 2/4/5 confidential
 BOARD = "002_c726c5dda8553df7.txt"  # undated minutes, 18 items
+# What a file that is no meeting document (a letter, a shopping list) is refused with.
+NOT_MINUTES = (
+    "no agenda items found (layout generic); the document does not look like an agenda or "
+    "minutes (it never says Dagsorden, Referat or Møde)"
+)
 
 
 def copy_sample(folder: Path, name: str, new_name: str | None = None) -> Path:
@@ -348,9 +353,7 @@ def test_without_a_terminal_progress_is_one_plain_line_per_file(tmp_path):
         f"created: {tmp_path / SST} (1 meeting, 5 items)",
         f"2 imported, 0 replaced, 0 unchanged, 1 failed (import run {ImportRun.objects.get().pk})",
     ]
-    assert err.getvalue() == (
-        f"error: {tmp_path / 'brev.txt'}: no agenda items found (layout generic)\n"
-    )
+    assert err.getvalue() == f"error: {tmp_path / 'brev.txt'}: {NOT_MINUTES}\n"
     assert "\r" not in out + err.getvalue()
 
 
@@ -565,7 +568,7 @@ def test_ingest_with_jobs_reports_every_file_in_order(tmp_path):
     assert code == 1
     created = [line.split(" (")[0] for line in out.splitlines() if line.startswith("created")]
     assert created == [f"created: {p}" for p in paths]
-    assert err == f"error: {tmp_path / 'brev.txt'}: no agenda items found (layout generic)\n"
+    assert err == f"error: {tmp_path / 'brev.txt'}: {NOT_MINUTES}\n"
     assert out.splitlines()[-1].startswith("12 imported, 0 replaced, 0 unchanged, 1 failed")
 
 

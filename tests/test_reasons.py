@@ -19,14 +19,16 @@ REPO = Path(__file__).resolve().parent.parent
 RAISED_BY = {"ParseError", "ImportError_"}
 
 
-def _sample(node: ast.AST) -> str | None:
+def _sample(node: ast.AST, constants: dict[str, str]) -> str | None:
     """A message as the code writes it, each varying part as "7"."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
+    if isinstance(node, ast.Name):  # a reason named by a module constant
+        return constants.get(node.id)
     if isinstance(node, ast.JoinedStr):
         return "".join(v.value if isinstance(v, ast.Constant) else "7" for v in node.values)
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-        left, right = _sample(node.left), _sample(node.right)
+        left, right = _sample(node.left, constants), _sample(node.right, constants)
         return None if left is None or right is None else left + right
     return None
 
@@ -34,14 +36,23 @@ def _sample(node: ast.AST) -> str | None:
 def reasons_in_code() -> list[tuple[str, str]]:
     found = []
     for path in sorted((REPO / "meetings").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        constants = {
+            target.id: node.value.value
+            for node in tree.body
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+            for target in node.targets
+            if isinstance(target, ast.Name)
+        }  # fmt: skip
+        for node in ast.walk(tree):
             if not isinstance(node, ast.Call):
                 continue
             name = getattr(node.func, "id", getattr(node.func, "attr", ""))
             if name in RAISED_BY and node.args:
-                message = _sample(node.args[-1])
+                message = _sample(node.args[-1], constants)
             elif name == "append" and getattr(node.func.value, "attr", "") == "review_reasons":
-                message = _sample(node.args[0]) if node.args else None
+                message = _sample(node.args[0], constants) if node.args else None
             else:
                 continue
             if message:

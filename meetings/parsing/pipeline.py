@@ -5,18 +5,25 @@ export (JSON, XML, a web page, a ZIP) is read by its reader in structured/
 into the same model; a PDF or a text goes through decode, normalise and the
 layouts. Either way the confidentiality rule is applied to the result.
 
+Every result, whatever its source, then passes the plausibility check,
+which adds the reasons a parse looks wrong (the importer holds such a
+document for staff to review).
+
 Each stage is a function of its own module so it can be tested alone. The
 contract of parse_document() is that ParseError is the only exception that
 leaves it: a parser bug on one odd document must name the file and let the
-importer go on with the next, never crash the import. KeyboardInterrupt and
-SystemExit are not Exceptions, so they still stop the process.
+importer go on with the next, never crash the import. A bug is not a bad
+document, though: its traceback is logged for whoever fixes the parser,
+while the user gets the one-line reason. KeyboardInterrupt and SystemExit
+are not Exceptions, so they still stop the process.
 """
 
 from __future__ import annotations
 
+import logging
 from types import ModuleType
 
-from . import confidentiality, structured
+from . import confidentiality, plausibility, structured
 from .decode import decode_document
 from .layouts import choose_layout
 from .model import ParsedDocument, ParseError
@@ -24,9 +31,11 @@ from .normalise import NormalisedText, normalise
 
 # Bumped whenever a change to the parser can change its output, so the
 # importer knows a document must be re-parsed even if its bytes did not change.
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 
 NO_ITEMS_WARNING = "no agenda items found"
+
+logger = logging.getLogger(__name__)
 
 
 def parse_document(data: bytes, filename: str) -> ParsedDocument:
@@ -36,10 +45,13 @@ def parse_document(data: bytes, filename: str) -> ParsedDocument:
     except ParseError:
         raise
     except RecursionError as exc:  # deeply nested PDF objects, pathological regex input
+        logger.warning("parsing %s recursed too deeply", filename)
         raise ParseError(filename, "the document is too deeply nested to parse") from exc
     except MemoryError as exc:
+        logger.warning("parsing %s ran out of memory", filename)
         raise ParseError(filename, "the document is too large to parse in memory") from exc
     except Exception as exc:  # a bug in a stage outside the layouts: still name the file
+        logger.exception("parsing %s failed unexpectedly", filename)
         raise ParseError(filename, f"the parser failed unexpectedly ({_describe(exc)})") from exc
 
 
@@ -60,6 +72,8 @@ def _parse(data: bytes, filename: str) -> ParsedDocument:
     # One rule for every layout's result: nothing of a closed item leaves the parser.
     confidentiality.apply(parsed)
     _warn_when_empty(parsed)
+    # And one check: a parse that looks wrong says why, to be held, not published.
+    plausibility.check(parsed)
     return parsed
 
 
@@ -81,8 +95,10 @@ def _read_export(data: bytes, filename: str, media: str) -> ParsedDocument:
     except ParseError:
         raise
     except RecursionError as exc:
+        logger.warning("reading the %s export %s recursed too deeply", media, filename)
         raise ParseError(filename, f"the {media} export is too deeply nested to read") from exc
     except Exception as exc:  # a reader's bug must still name the file, never crash the caller
+        logger.exception("the %s export reader failed on %s", media, filename)
         raise ParseError(filename, f"the {media} export reader failed ({_describe(exc)})") from exc
 
 
@@ -92,8 +108,10 @@ def _run_layout(layout: ModuleType, text: NormalisedText, filename: str) -> Pars
     except ParseError:
         raise
     except RecursionError as exc:
+        logger.warning("the %s parser recursed too deeply on %s", layout.NAME, filename)
         raise ParseError(filename, f"the {layout.NAME} parser recursed too deeply") from exc
     except Exception as exc:  # a parser bug must still name the file, never crash the caller
+        logger.exception("the %s parser failed on %s", layout.NAME, filename)
         raise ParseError(filename, f"the {layout.NAME} parser failed ({_describe(exc)})") from exc
 
 

@@ -47,6 +47,8 @@ def _outline(parsed: ParsedDocument) -> str:
     lines = [f"{parsed.source} (layout {parsed.layout})"]
     for warning in parsed.warnings:
         lines.append(f"  warning: {warning}")
+    for reason in parsed.review_reasons:  # what ingest would hold the document for
+        lines.append(f"  held for review: {reason}")
     for meeting in parsed.meetings:
         date = meeting.date.isoformat() if meeting.date else "date unknown"
         lines.append(f"  {meeting.kind}: {meeting.body or 'body unknown'}, {date}")
