@@ -28,7 +28,7 @@ def modern(*items: tuple[int, str, str, str]) -> bytes:
         f"Resumé\nTekst om {title}.\n"
         for number, access, title, handler in items
     ]
-    return "\n".join(blocks).encode()
+    return ("Dagsorden\n\n" + "\n".join(blocks)).encode()
 
 
 def links_of(slug: str) -> list[tuple[str, str]]:
