@@ -19,7 +19,10 @@ Then, for a fixed query set, it prints p50/p95 of the whole search page as
 served by gunicorn (gunicorn.conf.py, its defaults unless WEB_CONCURRENCY /
 GUNICORN_THREADS are set) on a free loopback port under `--clients`
 concurrent clients, and the database's own execution time (EXPLAIN ANALYZE)
-of the queries a page runs. Beside the latencies: the CPU the whole machine
+of the queries a page runs. Then, per query, the ratios the targets are set in
+(issue 24): the statements an uncached search page runs (in-process, the whole
+stack), the page's time over its statements' execution time, and the served
+p95 over the yardstick's p50. Beside the latencies: the CPU the whole machine
 spent per request (/proc/stat: anything running counts), of which the
 gunicorn processes (app), the PostgreSQL backends of the bench database
 (db) and the bench client itself, and the load average. The clients are
@@ -159,14 +162,14 @@ ITEMS_SQL = """
 INSERT INTO meetings_agendaitem (
   meeting_id, document_id, kind, number, access, title, handler, recommendation,
   recommended_by, decision, sections, links, other_case_numbers, page, line, is_current,
-  search_vector)
+  corrected_by, search_vector)
 SELECT m.id, %(document)s, m.kind, (g - 1) %% {per_meeting} + 1,
        CASE WHEN c.confidential THEN 'confidential' ELSE 'public' END,
        CASE WHEN c.confidential THEN '' ELSE c.title END, '',
        CASE WHEN c.confidential THEN '' ELSE c.recommendation END, '',
        CASE WHEN c.confidential THEN '' ELSE c.decision END,
        CASE WHEN c.confidential THEN '[]'::jsonb ELSE c.sections END,
-       '{{}}', '{{}}', NULL, NULL, true,
+       '{{}}', '{{}}', NULL, NULL, true, '',
        CASE WHEN c.confidential THEN NULL ELSE meetings_item_vector(
          c.title, c.recommendation, c.decision, c.sections, ARRAY[bench_case_number((g - 1) / 3)])
        END
@@ -216,15 +219,16 @@ def generate(url: str, items: int, chunks: int) -> None:
         templates = conn.execute("SELECT count(*) FROM bench_template").fetchone()[0]
         meetings = -(-items // ITEMS_PER_MEETING)
         conn.execute(
-            "INSERT INTO meetings_body (name, slug) SELECT name, 'bench-' || i "
+            "INSERT INTO meetings_body (name, slug, contact) SELECT name, 'bench-' || i, '' "
             "FROM unnest(%s::text[]) WITH ORDINALITY AS b(name, i)",
             [BODIES],
         )
         document = conn.execute(
             "INSERT INTO meetings_sourcedocument (file_name, sha256, size, content, text,"
-            " content_type, layout, parser_version, metadata, warnings, imported_at) VALUES"
+            " content_type, layout, parser_version, metadata, warnings, imported_at,"
+            " source_key, status) VALUES"
             " ('bench.txt', repeat('0', 64), 0, '', '', 'text/plain', 'bench', 'bench', '{}',"
-            " '[]', now())"
+            " '[]', now(), '', 'published')"
             " RETURNING id"
         ).fetchone()[0]
         # Meeting n: body n %% B, a date that is unique per body, agenda or minutes.
@@ -542,6 +546,47 @@ def database_times(params: dict) -> dict[str, float]:
     }
 
 
+PLAIN_STATIC = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+
+def uncached_page(path: str, runs: int = 3) -> tuple[int, float, float]:
+    """An uncached page in-process, the whole stack (middleware, view, template), with the
+    search and page caches off: (statements it runs, its time in ms (best of `runs`), the
+    database's execution time of those statements (EXPLAIN ANALYZE, summed)).
+
+    The statements are explained one by one outside the page's transaction, so a setting
+    the page makes for a statement (SET LOCAL) is not in force: an approximation."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, override_settings
+
+    client = Client()
+    with override_settings(
+        SEARCH_CACHE_SECONDS=0,
+        PAGE_CACHE_SECONDS=0,
+        SECURE_SSL_REDIRECT=False,
+        ALLOWED_HOSTS=["testserver"],
+        STORAGES=PLAIN_STATIC,
+    ):
+        client.get(path)  # warm: the connection, the archive's values, the word forms
+        times = []
+        for _ in range(runs):
+            with CaptureQueriesContext(connection) as run:
+                started = time.perf_counter()
+                response = client.get(path)
+                times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code in (200, 302), (path, response.status_code)
+        statements = [q["sql"] for q in run.captured_queries]
+    executed = sum(
+        explain_ms(sql, None) if sql.lstrip().upper().startswith("SELECT") else 0.0
+        for sql in statements
+    )
+    return len(statements), min(times), executed
+
+
 def hit_count(params: dict) -> str:
     from django.http import QueryDict
 
@@ -569,9 +614,10 @@ def measure(url: str, clients: int, requests: int, cache: bool = True) -> None:
             fetch_times(port, "/healthz", clients, clients)
             started = time.perf_counter()
             latencies, _ = fetch_times(port, "/healthz", clients, 50 * clients)
+            yardstick = percentile(latencies, 0.5)
             print(
                 f"yardstick: /healthz {len(latencies) / (time.perf_counter() - started):.0f}"
-                f" req/s, p50 {percentile(latencies, 0.5):.1f} ms ({clients} clients):"
+                f" req/s, p50 {yardstick:.1f} ms ({clients} clients):"
                 " the machine's pace today"
             )
             print(
@@ -579,6 +625,7 @@ def measure(url: str, clients: int, requests: int, cache: bool = True) -> None:
                 f"  {'cpu ms/req':>10} {'app':>5} {'db':>5} {'client':>6}"
                 f"  {'db: ids ms':>10} {'page ms':>8}  load"
             )
+            ratios = []
             for label, params in queries:
                 path = "/soeg/?" + urllib.parse.urlencode(params)
                 fetch_times(port, path, clients, clients)  # warm caches and connections
@@ -604,6 +651,22 @@ def measure(url: str, clients: int, requests: int, cache: bool = True) -> None:
                     f"  {db.get('ids', 0.0):>10.1f} {db.get('hits', db.get('case', 0.0)):>8.1f}"
                     f"  {load:.2f} {sorted(statuses)}"
                 )
+                p95_ratio = percentile(latencies, 0.95) / yardstick
+                ratios.append((label, p95_ratio, *uncached_page(path)))
+            # The targets are ratios of this run's own figures (issue 24).
+            print(
+                f"\n{'uncached page (in-process)':<28} {'statements':>10} {'page ms':>8}"
+                f" {'exec ms':>8} {'page/exec':>9}  {'p95/yardstick':>13}"
+            )
+            for label, p95_ratio, statements, page_ms, exec_ms in ratios:
+                print(
+                    f"{label:<28} {statements:>10} {page_ms:>8.1f} {exec_ms:>8.1f}"
+                    f" {page_ms / max(exec_ms, 0.001):>9.1f}  {p95_ratio:>13.1f}"
+                )
+            print(
+                "targets: at most 4 statements per uncached search page, a page at most 2x"
+                " its statements' execution time; p95/yardstick no worse than before"
+            )
         finally:
             server.terminate()
             server.wait(timeout=30)
