@@ -14,17 +14,15 @@ SystemExit are not Exceptions, so they still stop the process.
 
 from __future__ import annotations
 
-from types import ModuleType
-
 from . import confidentiality, structured
 from .decode import decode_document
-from .layouts import choose_layout
+from .layouts import Layout, choose_layout
 from .model import ParsedDocument, ParseError
 from .normalise import NormalisedText, normalise
 
 # Bumped whenever a change to the parser can change its output, so the
 # importer knows a document must be re-parsed even if its bytes did not change.
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 
 NO_ITEMS_WARNING = "no agenda items found"
 
@@ -86,7 +84,7 @@ def _read_export(data: bytes, filename: str, media: str) -> ParsedDocument:
         raise ParseError(filename, f"the {media} export reader failed ({_describe(exc)})") from exc
 
 
-def _run_layout(layout: ModuleType, text: NormalisedText, filename: str) -> ParsedDocument:
+def _run_layout(layout: Layout, text: NormalisedText, filename: str) -> ParsedDocument:
     try:
         return layout.parse(text, filename)
     except ParseError:

@@ -46,7 +46,11 @@ class SourceItem:
     # The export's own flag: closed items are confidential whatever their title says.
     closed: bool = False
     sections: list[Section] = field(default_factory=list)
-    attachments: list[str] = field(default_factory=list)
+    # Titles, or Attachment rows when the source prints a document number too.
+    attachments: list[str | Attachment] = field(default_factory=list)
+    # Where a text source prints the item: 1-based line of its header, and page.
+    line: int | None = None
+    page: int | None = None
 
 
 @dataclass
@@ -81,19 +85,26 @@ def document(
     *,
     warnings: list[str] | None = None,
     review_reasons: list[str] | None = None,
+    lines: list[str] | None = None,
 ) -> ParsedDocument:
+    """The parse of the meetings a source states.
+
+    An export's text is composed from its pieces; a text source (the engine's
+    PDFs and texts) hands over its own `lines`, which its items' lines count in.
+    """
     parsed = ParsedDocument(
         source=source,
         layout=layout,
         warnings=list(warnings or []),
         review_reasons=list(review_reasons or []),
     )
-    lines: list[str] = []
+    composed: list[str] = []
     for position, stated in enumerate(meetings, start=1):
         meeting = _meeting(stated, parsed, position)
-        _compose(meeting, stated, lines)
+        if lines is None:
+            _compose(meeting, stated, composed)
         parsed.meetings.append(meeting)
-    parsed.lines = lines
+    parsed.lines = composed if lines is None else list(lines)
     return parsed
 
 
@@ -145,7 +156,9 @@ def _item(source: SourceItem, meeting: Meeting) -> Item | None:
         access=CONFIDENTIAL if source.closed else PUBLIC,
         title=clean(source.title) or None,
         case_numbers=_case_numbers(source.case_numbers),
-        attachments=[Attachment(title=t) for t in map(clean, source.attachments) if t],
+        attachments=_attachments(source.attachments),
+        line=source.line,
+        page=source.page,
     )
     sections = _captioned(source.sections)
     for section in sections:
@@ -156,6 +169,16 @@ def _item(source: SourceItem, meeting: Meeting) -> Item | None:
             item.decision = roles.decision_text(section.paragraphs, meeting.date)
     item.sections = _section_texts(sections)
     return item
+
+
+def _attachments(stated: list[str | Attachment]) -> list[Attachment]:
+    found = []
+    for entry in stated:
+        title = clean(entry if isinstance(entry, str) else entry.title)
+        if title:
+            doc = None if isinstance(entry, str) else entry.document_id
+            found.append(Attachment(title=title, document_id=doc))
+    return found
 
 
 def _captioned(sections: list[Section]) -> list[Section]:

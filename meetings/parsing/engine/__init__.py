@@ -1,0 +1,95 @@
+"""One engine for the agenda systems' minutes and agendas as text (their PDFs, extractors' texts).
+
+The stages, each in its own module and the same for every system:
+
+1. pages: strip the lines, pair split key/value columns, take out page
+   counters and the header/footer lines that recur on most pages;
+2. contents: find and read the table of contents (the check of the items);
+3. items: find the item headers the system's forms describe, keep those the
+   contents (or, without contents, the numbering) agree with, and read each
+   title as far as it wraps;
+4. front: the meeting's header fields from the lines before the contents;
+5. fields: each item's case numbers, captioned sections and attachments;
+   structured/build.py then makes the recommendation and this meeting's
+   decision out of the sections exactly as it does for an export.
+
+What differs between systems is a `System` description (engine/system.py).
+Disagreements between the contents and the headers are warnings; the
+plausibility check reads `ParsedDocument.contents` to judge them. Plain
+Python, no Django; raises nothing but what build.py raises.
+"""
+
+from __future__ import annotations
+
+from ..model import ParsedDocument
+from ..normalise import NormalisedText
+from ..structured import build
+from .captions import caption_of
+from .contents import find_contents
+from .fields import is_case_line, item_fields
+from .front import meeting_header
+from .items import candidates, number_value, select
+from .pages import PAGE_COUNTER_RE, build_view
+from .system import System
+
+__all__ = ["System", "parse"]
+
+# How far into the document its contents may begin, in kept lines.
+CONTENTS_REACH = 400
+
+
+def parse(system: System, text: NormalisedText, source: str) -> ParsedDocument:
+    def is_header(line: str) -> bool:
+        return any(pattern.match(line) for pattern in system.headers)
+
+    def is_structure(line: str) -> bool:
+        return is_header(line) or is_case_line(line) or caption_of(system, line) is not None
+
+    view = build_view(text, system.furniture, is_structure)
+    contents = find_contents(view, is_header, CONTENTS_REACH)
+    body_start = contents.stop if contents else 0
+    found = candidates(view, system.headers, body_start, is_structure)
+    headers, notes = select(view, found, contents, is_structure, system.hierarchical)
+    front_stop = contents.start if contents else (headers[0].position if headers else 0)
+    stated = meeting_header(view, front_stop, view.lines)
+
+    def caption_at(position: int):
+        line = view.at(position)
+        found_caption = caption_of(system, line)
+        if found_caption is None or not found_caption.open_form:
+            return found_caption
+        return found_caption if _caption_place(view, position, is_structure) else None
+
+    for k, header in enumerate(headers):
+        stop = headers[k + 1].position if k + 1 < len(headers) else len(view.kept)
+        item = item_fields(
+            system, view, number_value(header.number), header.title, header.title_stop, stop,
+            caption_at,
+        )  # fmt: skip
+        index = view.kept[header.position]
+        item.line = index + 1
+        item.page = text.page_of(index)
+        stated.items.append(item)
+    warnings = [f"contents: {note}" for note in notes]
+    parsed = build.document(source, system.name, [stated], warnings=warnings, lines=text.lines)
+    if contents:
+        parsed.contents = [
+            (number_value(entry.number) if entry.number else None, entry.title)
+            for entry in contents.entries
+        ]
+    if not headers:
+        parsed.meetings = []
+    return parsed
+
+
+def _caption_place(view, position: int, is_structure) -> bool:
+    """Whether a caption that names a body or a date stands where a caption can."""
+    if position == 0 or view.kept[position] in view.page_starts:
+        return True
+    before = view.at(position - 1)
+    return (
+        not before
+        or before.endswith((".", ":", "!", "?"))
+        or is_structure(before)
+        or bool(PAGE_COUNTER_RE.match(before))
+    )
