@@ -273,8 +273,18 @@ def _folded(text: str) -> str:
 
 
 def _leading_number(line: str) -> str | None:
-    match = re.match(r"^\s*(?:Punkt\s+)?(\d{1,4}(?:\.\d{1,3})*)", line, re.IGNORECASE)
+    """An entry's number: "9. Personalesag  14", "9." alone, "Punkt 9 …".
+
+    A bare number ("14") is not one: poppler's raw mode prints a contents'
+    page numbers as a column of their own after the titles.
+    """
+    match = ENTRY_START_RE.match(line)
     return match.group(1) if match else None
+
+
+ENTRY_START_RE = re.compile(
+    r"^\s*(?:Punkt\s+)?(\d{1,4}(?:\.\d{1,3})*)(?:\s*[.:)]|\s+\S)", re.IGNORECASE
+)
 
 
 def _excerpt(marker: re.Pattern, line: str) -> str:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from ..model import ParsedDocument
 from ..normalise import NormalisedText
-from ..structured import build
+from ..structured import build, roles
 from .captions import caption_of
 from .contents import find_contents
 from .fields import is_case_line, item_fields
@@ -58,7 +58,15 @@ def parse(system: System, text: NormalisedText, source: str) -> ParsedDocument:
         found_caption = caption_of(system, line)
         if found_caption is None or not found_caption.open_form:
             return found_caption
-        return found_caption if _caption_place(view, position, is_structure) else None
+        if _caption_place(view, position, is_structure) or _names_this_meeting(found_caption):
+            return found_caption
+        return None
+
+    def _names_this_meeting(found_caption) -> bool:
+        named = roles.classify(found_caption.caption)
+        return (named.date is not None and named.date == stated.date) or (
+            named.body is not None and roles.same_body(named.body, stated.body)
+        )
 
     for k, header in enumerate(headers):
         stop = headers[k + 1].position if k + 1 < len(headers) else len(view.kept)

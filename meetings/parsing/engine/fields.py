@@ -65,7 +65,8 @@ def item_fields(system: System, view: View, number, title: str, start: int, stop
     current: tuple[Caption, list[int]] | None = None
     blocks: list[tuple[Caption, list[int]]] = []
     for q in range(p, stop):
-        caption = caption_at(q)
+        in_attachments = current is not None and current[0].role == roles.ATTACHMENTS
+        caption = None if in_attachments and system.attachments_close_item else caption_at(q)
         if caption is not None:
             current = (caption, [])
             blocks.append(current)
@@ -76,7 +77,7 @@ def item_fields(system: System, view: View, number, title: str, start: int, stop
         if caption.role == roles.ATTACHMENTS:
             item.attachments.extend(attachments(system, view, positions))
         texts = ([caption.inline] if caption.inline else []) + paragraphs(lines, view, positions)
-        item.sections.append(Section(caption.caption, texts))
+        item.sections.append(Section(caption.caption, texts, caption.role))
     return item
 
 
@@ -122,11 +123,11 @@ def attachments(system: System, view: View, positions: list[int]) -> list[Attach
     """Entries under a "Bilag" caption, in the system's form, wrapped lines joined."""
     entries: list[list[str]] = []
     docs: list[str] = []
-    previous_blank = True
+    continues = False  # the line before belongs to the last entry
     for q in positions:
         line = view.at(q)
         if not line:
-            previous_blank = True
+            continues = False
             continue
         if system.attachment_doc_column and system.attachment_doc_column.match(line):
             docs.append(line)
@@ -135,9 +136,12 @@ def attachments(system: System, view: View, positions: list[int]) -> list[Attach
         starts = system.attachment.match(line) and not line[:1].islower()
         if starts:
             entries.append([line])
-        elif entries and not previous_blank and not new_page:
+        elif entries and continues and not new_page and not PARAGRAPH_START_RE.match(line):
             entries[-1].append(line)
-        previous_blank = False
+        else:
+            continues = False  # a sub-item or other text between the entries
+            continue
+        continues = True
     found: list[Attachment] = []
     for entry in entries:
         joined = join_wrapped_lines(entry)

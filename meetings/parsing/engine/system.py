@@ -42,6 +42,9 @@ class System:
     upper_case_captions: bool = False
     # Where an attachment entry starts under "Bilag"; groups `title`, maybe `doc`.
     attachment: re.Pattern[str] = field(default_factory=lambda: rx(r"^(?P<title>[^a-zæøå\s].*)$"))
+    # "Bilag" is the item's last section: every line after it lists an attachment,
+    # even one that reads like a caption (FirstAgenda's first entry is "Indstilling").
+    attachments_close_item: bool = False
     # Document numbers an extractor prints as a column after the entries.
     attachment_doc_column: re.Pattern[str] | None = None
     # Furniture lines this system prints besides the shared page counters.

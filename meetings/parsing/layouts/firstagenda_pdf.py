@@ -28,4 +28,5 @@ SYSTEM = System(
         (rx(r"^beslutningspunkter$"), roles.RECOMMENDATION),
     ),
     upper_case_captions=True,
+    attachments_close_item=True,
 )

@@ -36,6 +36,9 @@ CASE_NUMBER_PLACEHOLDERS = {"", "-", "–", "0"}
 class Section:
     caption: str
     paragraphs: list[str] = field(default_factory=list)
+    # A role the source's own description gives a caption the shared table does
+    # not know (SBSYS's "Referat:" is the meeting's decision).
+    role: str | None = None
 
 
 @dataclass
@@ -163,6 +166,8 @@ def _item(source: SourceItem, meeting: Meeting) -> Item | None:
     sections = _captioned(source.sections)
     for section in sections:
         role = roles.role_for_meeting(section.caption, meeting.body, meeting.date)
+        if role == roles.TEXT and section.role:
+            role = section.role
         if role == roles.RECOMMENDATION and item.recommendation is None:
             item.recommendation, item.recommended_by = roles.recommendation_text(section.paragraphs)
         elif role == roles.DECISION and item.decision is None:
@@ -187,7 +192,7 @@ def _captioned(sections: list[Section]) -> list[Section]:
     for section in sections:
         caption = clean(section.caption)
         if caption:
-            result.append(Section(caption, list(section.paragraphs)))
+            result.append(Section(caption, list(section.paragraphs), section.role))
             continue
         before = result[-1] if result else None
         if before and roles.classify(before.caption).role == roles.TEXT:
