@@ -83,6 +83,10 @@ def select(view: View, found: list[Header], contents: Contents | None, is_struct
     for position, header in enumerate(chosen):
         entry_title = header_contents_title(header, contents, chosen, position)
         _read_title(view, header, entry_title, is_structure, positions)
+        if entry_title and fold_title(entry_title) == fold_title(header.title):
+            # The contents print the title on one line: no wrap an extractor mended
+            # (poppler's raw mode prints "2030-" / "fremskrivning" as "2030fremskrivning").
+            header.title = entry_title
     return chosen, notes
 
 
