@@ -102,10 +102,9 @@ def find_contents(view: View, is_header, front_limit: int) -> Contents | None:
                 break
             if is_header(line) and (first is None or not numbered):
                 break
-        if lines and index in view.page_starts and not toc_like and not numbered:
-            # a page that goes on with something else than a contents
-            if not _continues_entry(lines):
-                break
+        new_page = lines and index in view.page_starts and not toc_like and not numbered
+        if new_page and not _continues_entry(lines):
+            break  # a page that goes on with something else than a contents
         lines.append((p, line))
         p += 1
     contents.stop = p
@@ -133,16 +132,14 @@ def _continues_entry(lines: list[tuple[int, str]]) -> bool:
 
 def _entries(lines: list[str], page_column: list[int]) -> list[Entry]:
     texts = [line for line in lines if not line.startswith("\0")]
-    inline_pages = (
-        not page_column
-        and texts
-        and (
-            sum(1 for t in texts if LEADER_RE.search(t) or TRAILING_PAGE_RE.match(t))
-            >= INLINE_PAGE_SHARE * len(texts)
-        )
-    )
     numbered_style = any(NUMBERED_RE.match(t) for t in texts) or any(
         line.startswith("\0number ") for line in lines
+    )
+    # A wrapped entry has one line with its page: count entries, not lines.
+    entry_count = sum(1 for t in texts if NUMBERED_RE.match(t)) if numbered_style else len(texts)
+    ending_in_pages = sum(1 for t in texts if LEADER_RE.search(t) or TRAILING_PAGE_RE.match(t))
+    inline_pages = (
+        bool(texts) and not page_column and (ending_in_pages >= INLINE_PAGE_SHARE * entry_count)
     )
     entries: list[Entry] = []
     pending: str | None = None

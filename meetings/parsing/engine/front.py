@@ -24,7 +24,7 @@ from ..model import AGENDA, MINUTES
 from ..structured.build import SourceMeeting
 from ..structured.organisation import AUTHORITY_RE
 from ..structured.values import when
-from ..text import NUMERIC_DATE_RE, DANISH_DATE_RE, parse_danish_date
+from ..text import DANISH_DATE_RE, NUMERIC_DATE_RE, parse_danish_date
 from .pages import View
 
 KIND_RE = re.compile(
@@ -136,7 +136,7 @@ def _labelled(view: View, lines: list[tuple[int, str]]) -> dict:
 
 
 def _names_after(view: View, lines, k: int, inline: str):
-    """Names of a member list from line k on: (names, next k, began right under, set-apart names)."""
+    """A member list from line k on: (names, next k, began right under, set-apart names)."""
     names: list[str] = []
     if inline:
         names.extend(_names_in(view, lines[k][0], inline))
@@ -150,6 +150,8 @@ def _names_after(view: View, lines, k: int, inline: str):
             blank_seen = True
             j += 1
             continue
+        if view.kept[position] in view.page_starts:
+            break  # a member list does not go on over the front page
         if LABEL_RE.match(line) or not _looks_like_names(view, position, line):
             break
         if blank_seen and not names:

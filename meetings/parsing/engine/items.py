@@ -47,7 +47,7 @@ def candidates(view: View, patterns, start: int, is_structure) -> list[Header]:
     found = []
     for p in range(start, len(view.kept)):
         line = view.at(p)
-        if not line or not line[0].isdigit() and not line[:5].lower() == "punkt":
+        if not line or not line[0].isdigit() and line[:5].lower() != "punkt":
             continue
         for pattern in patterns:
             m = pattern.match(line)

@@ -24,4 +24,9 @@ SYSTEM = System(
         r"^\d{1,3}\s+(?P<access>Åben|Lukket|Fortrolig)\s+(?P<title>\S.*?)(?:\s+(?P<doc>\d{1,7}/\d{2}))?$"
     ),
     attachment_doc_column=rx(r"^\d{1,7}/\d{2}$"),
+    # The page header, also in a document too short for the engine to see it recur.
+    furniture=(
+        rx(r"^(?:Referat|Dagsorden)\s+For\s+.+?(?:\s+Side\s+\d{1,4})?$"),
+        rx(r"^\d{1,2}\.\s+\w+\s+\d{4}\s+-\s+kl\.\s+\d{1,2}[:.]\d{2}$"),
+    ),
 )
