@@ -70,7 +70,8 @@ def extractors() -> dict:
 
 
 def _scorer():
-    spec = importlib.util.spec_from_file_location("score_parse", SHARED / "tools" / "score_parse.py")
+    path = SHARED / "tools" / "score_parse.py"
+    spec = importlib.util.spec_from_file_location("score_parse", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -105,7 +106,7 @@ def main() -> None:
             result = _judge(score, gold, text, pdf.stem)
             totals.setdefault(name, []).append(seconds)
             print(f"{pdf.stem[:34]:<34} {name:<16} {seconds:8.3f}  {result}")
-        seconds, _ = best(lambda d: parse_document(d, pdf.name), data, args.rounds)
+        seconds, _ = best(lambda d, name=pdf.name: parse_document(d, name), data, args.rounds)
         print(f"{pdf.stem[:34]:<34} {'decode+parse':<16} {seconds:8.3f}")
     print("total extraction seconds: " + ", ".join(f"{k} {sum(v):.3f}" for k, v in totals.items()))
 
@@ -133,7 +134,8 @@ def _header(gold: dict, parsed) -> str:
         return "none"
     got, want = parsed.meetings[0].to_dict(), gold["meetings"][0]
     right = [name for name in HEADER_FIELDS if got[name] == want[name]]
-    right += [name for name in ("participants", "absent") if sorted(got[name]) == sorted(want[name])]
+    lists = ("participants", "absent")
+    right += [name for name in lists if sorted(got[name]) == sorted(want[name])]
     return f"{len(right)}/{len(HEADER_FIELDS) + 2}"
 
 

@@ -233,7 +233,10 @@ def _lines_naming(lines: list[str], closed: list[Item], spans: set[int]) -> set[
         if number in spans or not line.strip():
             continue
         folded = _folded(line)
-        names_title = _entry_title(line) in titles or any(t.search(folded) for t in long_titles)
+        # An entry's title is a piece of its folded line: most lines hold no title at all.
+        names_title = any(title in folded for title in titles) and (
+            _entry_title(line) in titles or any(t.search(folded) for t in long_titles)
+        )
         if names_title or (CLOSED_MARKER_RE.match(line) and _leading_number(line) in numbers):
             naming.add(number)
     return naming

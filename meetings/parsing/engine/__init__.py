@@ -42,8 +42,16 @@ def parse(system: System, text: NormalisedText, source: str) -> ParsedDocument:
     def is_header(line: str) -> bool:
         return any(pattern.match(line) for pattern in system.headers)
 
+    seen: dict[str, object] = {}
+
+    def caption(line: str):
+        # Every stage asks of the same lines: classify each once.
+        if line not in seen:
+            seen[line] = caption_of(system, line)
+        return seen[line]
+
     def is_structure(line: str) -> bool:
-        return is_header(line) or is_case_line(line) or caption_of(system, line) is not None
+        return is_header(line) or is_case_line(line) or caption(line) is not None
 
     view = build_view(text, system.furniture, is_structure)
     contents = find_contents(view, is_header, CONTENTS_REACH)
@@ -55,7 +63,7 @@ def parse(system: System, text: NormalisedText, source: str) -> ParsedDocument:
 
     def caption_at(position: int):
         line = view.at(position)
-        found_caption = caption_of(system, line)
+        found_caption = caption(line)
         if found_caption is None or not found_caption.open_form:
             return found_caption
         if _caption_place(view, position, is_structure) or _names_this_meeting(found_caption):
