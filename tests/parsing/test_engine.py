@@ -247,3 +247,16 @@ def test_a_raw_contents_page_column_after_a_closed_part_closes_no_item() -> None
     items = _parse(raw).meetings[0].items
     assert [item.access for item in items] == ["public", "public", "public"]
     assert items[2].decision == "Taget til efterretning"
+
+
+def test_contents_that_name_other_titles_leave_the_items_to_the_numbering() -> None:
+    numbered = EDOC.replace("1. Meddelelser      ", "1. Orientering      ")
+    parsed = _parse(numbered)
+    assert [item.number for item in parsed.meetings[0].items] == [1, 2, 3]
+    assert "contents: item 1: its title differs from the contents'" in parsed.warnings
+    unnumbered = FIRSTAGENDA.replace("Godkendelse af dagsorden....", "Dagsordenen....").replace(
+        "Forslag fra DD om at sikre", "Beslutningsforslag om"
+    )  # fmt: skip
+    parsed = _parse(unnumbered)
+    assert [item.number for item in parsed.meetings[0].items] == [1, 2]
+    assert "contents: only 0 of 2 entries head an item" in parsed.warnings

@@ -77,6 +77,12 @@ def select(view: View, found: list[Header], contents: Contents | None, is_struct
         _read_title(view, header, None, is_structure, [h.position for h in found])
     if contents and contents.entries:
         chosen = _along_contents(view, found, contents, is_structure, notes)
+        if len(chosen) * 2 < len(contents.entries):
+            # The contents and the headers do not agree at all (other wording, or
+            # not the contents of these items): the numbering decides, and the
+            # disagreement stays a warning for the plausibility check.
+            notes.append(f"only {len(chosen)} of {len(contents.entries)} entries head an item")
+            chosen = _longest_run(found, hierarchical)
     else:
         chosen = _longest_run(found, hierarchical)
     positions = [h.position for h in chosen]

@@ -18,7 +18,8 @@ SUB_NUMBER = r"(?P<number>\d{1,2}(?:\.\d{1,2})*)"
 
 SYSTEM = System(
     name="sbsys-word",
-    signatures=(rx(r"^Oplæg:"), rx(r"^Referat:"), rx(r"^\d{1,2}\.\d{1,2}\s+[A-ZÆØÅ]")),
+    # An agenda of the template has no "Referat:" yet, and not every one has sub-items.
+    signatures=(rx(r"^Oplæg:"), rx(r"^\d{1,2}(?:\.\d{1,2})?\s+[A-ZÆØÅ]")),
     headers=(rx(rf"^{SUB_NUMBER}\s+(?P<title>[A-ZÆØÅ].*)$"), rx(rf"^{SUB_NUMBER}$")),
     hierarchical=True,
     captions=(
