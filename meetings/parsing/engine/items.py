@@ -83,6 +83,13 @@ def select(view: View, found: list[Header], contents: Contents | None, is_struct
             # disagreement stays a warning for the plausibility check.
             notes.append(f"only {len(chosen)} of {len(contents.entries)} entries head an item")
             chosen = _longest_run(found, hierarchical)
+        else:
+            run = _longest_run(found, hierarchical)
+            if len(run) > len(chosen) and {id(h) for h in chosen} <= {id(h) for h in run}:
+                # Headers the contents missed (a reworded entry) whose numbers
+                # continue the ones the contents agree with.
+                notes.append(f"{len(run) - len(chosen)} headers are not in the contents")
+                chosen = run
     else:
         chosen = _longest_run(found, hierarchical)
     positions = [h.position for h in chosen]
