@@ -21,7 +21,8 @@ from ..structured import roles
 
 SYSTEM = System(
     name="edoc-pdf",
-    signatures=(rx(r"^Sagsnr\.:\s*\d{4}-\d+"), rx(r"^Dok\.\s?nr\.:")),
+    # "Dok.nr.:" under "Sagsnr.:" is eDoc's own; its case numbers are "2011-29298" or "12/345".
+    signatures=(rx(r"^Sagsnr\.:\s*\S"), rx(r"^Dok\.\s?nr\.:")),
     headers=(rx(rf"^{NUMBER}\.\s+(?P<title>[A-ZÆØÅ0-9].*)$"), rx(rf"^{NUMBER}\.$")),
     captions=(
         (rx(r"^følgende deltog ikke i behandlingen af punktet$"), roles.TEXT),
