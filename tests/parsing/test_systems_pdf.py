@@ -158,3 +158,23 @@ def test_the_aarhus_pdf_parses_in_under_two_seconds() -> None:
     started = time.perf_counter()
     parse_document(data, "aarhus.pdf")
     assert time.perf_counter() - started < 2.0
+
+
+@pytest.mark.parametrize("stem", MINUTES)
+@pytest.mark.parametrize("source", ("layout", "raw"))
+def test_a_text_without_its_form_feeds_parses_the_same(stem, source, poppler_texts) -> None:
+    # Saved without page breaks, the page counters still mark the pages' furniture.
+    path = poppler_texts / f"{stem}.{source}.txt"
+    text = path.read_text(encoding="utf-8")
+    with_pages = parse_document(text.encode("utf-8"), path.name)
+    without = parse_document(text.replace("\f", "").encode("utf-8"), path.name)
+    fields = ("body", "organisation", "date", "kind", "location", "time", "participants", "absent")
+    assert [getattr(without.meetings[0], f) for f in fields] == [
+        getattr(with_pages.meetings[0], f) for f in fields
+    ]
+    ignored = ("page", "line", "sections")
+    assert [{k: v for k, v in i.to_dict().items() if k not in ignored}
+            for i in without.meetings[0].items] == [
+        {k: v for k, v in i.to_dict().items() if k not in ignored}
+        for i in with_pages.meetings[0].items
+    ]  # fmt: skip

@@ -94,7 +94,14 @@ def _furniture(
         for i, line in enumerate(lines)
         if line and (PAGE_COUNTER_RE.match(line) or any(p.match(line) for p in patterns))
     }
-    bounds = [0, *sorted(page_starts), len(lines)]
+    # Without form feeds (a text saved without them), the page counters mark the
+    # pages: a page's header block then stands just before the next counter, so
+    # each page's edge is read from its end.
+    from_counters = not page_starts
+    starts = page_starts or [
+        i + 1 for i, line in enumerate(lines) if line and PAGE_COUNTER_RE.match(line)
+    ]
+    bounds = [0, *sorted(starts), len(lines)]
     pages = [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if b > a]
     if len(pages) < FURNITURE_MIN_PAGES:
         return found
@@ -103,6 +110,8 @@ def _furniture(
     for start, stop in pages:
         text_lines = [i for i in range(start, stop) if lines[i] and i not in found]
         edge = text_lines[:FURNITURE_REACH] + text_lines[-FURNITURE_REACH:]
+        if from_counters:
+            edge = text_lines[-FURNITURE_REACH:][::-1] + text_lines[:FURNITURE_REACH]
         edge = list(dict.fromkeys(edge))
         edges.append(edge)
         counts.update({fold_furniture(lines[i]) for i in edge})
