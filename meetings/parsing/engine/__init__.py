@@ -21,9 +21,10 @@ Python, no Django; raises nothing but what build.py raises.
 
 from __future__ import annotations
 
-from ..model import ParsedDocument
+from ..model import MINUTES, ParsedDocument
 from ..normalise import NormalisedText
 from ..structured import build, roles
+from ..text import parse_danish_date
 from .captions import caption_of
 from .contents import find_contents
 from .fields import is_case_line, item_fields
@@ -36,11 +37,18 @@ __all__ = ["System", "parse"]
 
 # How far into the document its contents may begin, in kept lines.
 CONTENTS_REACH = 400
+# How near the top "referat" says minutes, for a layout that reads no header.
+KIND_REACH = 30
+NO_HEADERS_WARNING = "no agenda items found: no numbered item headers recognised"
 
 
 def parse(system: System, text: NormalisedText, source: str) -> ParsedDocument:
+    header_forms = system.headers
+    if system.fallback_headers and not _any_line(text, header_forms):
+        header_forms = system.fallback_headers
+
     def is_header(line: str) -> bool:
-        return any(pattern.match(line) for pattern in system.headers)
+        return any(pattern.match(line) for pattern in header_forms)
 
     seen: dict[str, object] = {}
 
@@ -56,10 +64,13 @@ def parse(system: System, text: NormalisedText, source: str) -> ParsedDocument:
     view = build_view(text, system.furniture, is_structure)
     contents = find_contents(view, is_header, CONTENTS_REACH)
     body_start = contents.stop if contents else 0
-    found = candidates(view, system.headers, body_start, is_structure)
+    found = candidates(view, header_forms, body_start, is_structure)
     headers, notes = select(view, found, contents, is_structure, system.hierarchical)
     front_stop = contents.start if contents else (headers[0].position if headers else 0)
-    stated = meeting_header(view, front_stop, view.lines)
+    if system.reads_header:
+        stated = meeting_header(view, front_stop, view.lines)
+    else:
+        stated = _date_only(view, front_stop)
 
     def caption_at(position: int):
         line = view.at(position)
@@ -85,9 +96,16 @@ def parse(system: System, text: NormalisedText, source: str) -> ParsedDocument:
         index = view.kept[header.position]
         item.line = index + 1
         item.page = text.page_of(index)
+        item.closed = header.closed
         stated.items.append(item)
-    warnings = [f"contents: {note}" for note in notes]
-    parsed = build.document(source, system.name, [stated], warnings=warnings, lines=text.lines)
+    warnings = [system.warning] if system.warning else []
+    warnings += [f"contents: {note}" for note in notes]
+    if not headers:
+        warnings.append(NO_HEADERS_WARNING)
+    parsed = build.document(
+        source, system.name, [stated], warnings=warnings, lines=text.lines,
+        say_unstated_kind=False,
+    )  # fmt: skip
     if contents:
         parsed.contents = [
             (number_value(entry.number) if entry.number else None, entry.title)
@@ -96,6 +114,19 @@ def parse(system: System, text: NormalisedText, source: str) -> ParsedDocument:
     if not headers:
         parsed.meetings = []
     return parsed
+
+
+def _any_line(text: NormalisedText, patterns) -> bool:
+    return any(p.match(line.strip()) for line in text.lines for p in patterns)
+
+
+def _date_only(view, stop: int) -> build.SourceMeeting:
+    """What a layout that knows no header reads: the first date, and "referat" near the top."""
+    front = [view.at(p) for p in range(min(stop, len(view.kept)))]
+    says_minutes = any("referat" in line.lower() for line in view.lines[:KIND_REACH])
+    return build.SourceMeeting(
+        date=parse_danish_date("\n".join(front)), kind=MINUTES if says_minutes else None
+    )
 
 
 def _caption_place(view, position: int, is_structure) -> bool:

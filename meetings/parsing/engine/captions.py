@@ -27,6 +27,7 @@ MAX_CAPTION_CHARS = 100
 MAX_INLINE_CAPTION_CHARS = 40
 CAPTION_END_REFUSED = (".", ",", ";")
 UPPER_CASE_MIN_LETTERS = 4
+RECOMMENDATION_CAPTION = "Indstilling"
 # Captions of no role that every system uses; roles.KNOWN_CAPTIONS_RE has the rest.
 SHARED_TEXT_CAPTIONS_RE = re.compile(
     r"^(?:supplerende sagsfremstilling|underskriftsside|indledning|orientering)$"
@@ -44,7 +45,14 @@ class Caption:
 
 def caption_of(system: System, line: str) -> Caption | None:
     """The caption a line is, ignoring where it stands."""
-    if not line or len(line) > MAX_CAPTION_CHARS or not line[0].isupper():
+    if not line or not line[0].isupper():
+        return None
+    if system.lead_in_captions:
+        lead_in = roles.LEAD_IN_RE.match(line)
+        if lead_in and len((lead_in.group("who") or "").split()) <= roles.MAX_LEAD_IN_WORDS:
+            # "Det indstilles, at …": the line opens the recommendation and is its text.
+            return Caption(RECOMMENDATION_CAPTION, roles.RECOMMENDATION, line, False)
+    if len(line) > MAX_CAPTION_CHARS:
         return None
     whole = _classify(system, line)
     if whole and not line.endswith(CAPTION_END_REFUSED):

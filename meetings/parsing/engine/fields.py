@@ -31,6 +31,7 @@ CASE_LABEL_RE = re.compile(
 )
 CASE_VALUE_RE = re.compile(r"^[A-ZÆØÅ]{0,5}[-\s]?\d{2,4}\s*[-/–]\s*\d{1,6}(?:\s*[-/]\s*\d{1,6})?$")
 CASE_LINE_RE = re.compile(rf"^(?:{MODERN_CASE_RE.pattern}[\s,;]*)+$")
+EMAIL_LINE_RE = re.compile(r"^[\w.+-]+@[\w-]+(?:\.[\w-]+)+$")
 # Clause and list starts that open a paragraph of their own.
 PARAGRAPH_START_RE = re.compile(
     r"^(?:at\s*\d{0,2}\)|[A-ZÆØÅ]\)\s|[a-zæøå][.)]\s|\d{1,2}[.)]\s|[-•–▪●*]\s)", re.I
@@ -41,7 +42,8 @@ SHORT_LINE_SHARE = 0.75
 
 
 def is_case_line(line: str) -> bool:
-    return bool(CASE_LINE_RE.match(line)) or bool(CASE_LABEL_RE.match(line))
+    """A head line that is a field, not title: a case number, or the handler's e-mail."""
+    return bool(CASE_LINE_RE.match(line) or CASE_LABEL_RE.match(line) or EMAIL_LINE_RE.match(line))
 
 
 def item_fields(system: System, view: View, number, title: str, start: int, stop: int,
@@ -56,6 +58,8 @@ def item_fields(system: System, view: View, number, title: str, start: int, stop
             item.case_numbers.append(normalise_case_number(label.group("value")))
         elif CASE_LINE_RE.match(line):
             item.case_numbers.extend(find_modern_case_numbers(line))
+        elif EMAIL_LINE_RE.match(line) and item.handler is None:
+            item.handler = line
         elif line:
             item.sections.append(Section("", [line])) if not item.sections else \
                 item.sections[-1].paragraphs.append(line)  # fmt: skip

@@ -7,7 +7,7 @@ in order (the number, when the contents print it, and the title's start);
 without one, the longest run whose numbers follow each other (2 after 1,
 1.1 after 1, 2 after 1.4 in a hierarchical agenda). A header's title goes on
 over the following lines as far as the contents' title does, or, without
-contents, while the next line plainly continues it.
+contents, while it plainly cannot end ("… borgere og" / "ældre").
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ OPEN_ENDING_WORDS = frozenset(
     {"af", "for", "fra", "i", "med", "og", "om", "på", "til", "ved", "samt", "eller", "som"}
 )
 SENTENCE_END = (".", "!", "?", ":")
+CLOSED_WORDS = frozenset({"fortrolig", "lukket", "lukket punkt"})
 
 
 @dataclass
@@ -37,6 +38,8 @@ class Header:
     title_start: str
     title: str = ""
     title_stop: int = 0  # first position after the title's lines
+    # The header's own access word says closed ("4 (Fortrolig)", "5 (Lukket)").
+    closed: bool = False
 
 
 def number_value(number: str) -> int | str:
@@ -53,7 +56,8 @@ def candidates(view: View, patterns, start: int, is_structure) -> list[Header]:
             m = pattern.match(line)
             if m:
                 title = (m.groupdict().get("title") or "").strip()
-                found.append(Header(p, m.group("number"), title))
+                access = (m.groupdict().get("access") or "").casefold()
+                found.append(Header(p, m.group("number"), title, closed=access in CLOSED_WORDS))
                 break
     return found
 
@@ -202,7 +206,9 @@ def _goes_on(title: str, line: str, target: str | None) -> bool:
         if want.startswith(have):
             return True
         # The contents cut the title short ("… med ti"): go on as without them.
+    # Without contents, only a title that cannot end where it does goes on: the
+    # text under a header may well begin in lower case.
     last = title.split()[-1].lower() if title.split() else ""
     if title.endswith(SENTENCE_END):
         return False
-    return line[:1].islower() or title.endswith(("-", ",")) or last in OPEN_ENDING_WORDS
+    return title.endswith(("-", ",")) or last in OPEN_ENDING_WORDS

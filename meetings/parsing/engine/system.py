@@ -34,6 +34,9 @@ class System:
     signatures: tuple[re.Pattern[str], ...]
     # Item header lines; `title` may be absent or empty (the title then follows).
     headers: tuple[re.Pattern[str], ...]
+    # Looser header forms, used only when no line has one of `headers` (the
+    # generic layout's "N. Title", which numbered lists inside items share).
+    fallback_headers: tuple[re.Pattern[str], ...] = ()
     # Sub-item numbers (1, 1.1, 1.2, 2): a header may go one level down or up.
     hierarchical: bool = False
     # (pattern on the folded caption, role), tried before the shared table.
@@ -49,6 +52,14 @@ class System:
     attachment_doc_column: re.Pattern[str] | None = None
     # Furniture lines this system prints besides the shared page counters.
     furniture: tuple[re.Pattern[str], ...] = ()
+    # A recommendation's lead-in line ("Det indstilles," / "X indstiller, at …")
+    # opens the recommendation where no caption does.
+    lead_in_captions: bool = False
+    # Whether the front page states the meeting (body, kind, date, place); when
+    # not, only a date before the first item and the word "referat" are read.
+    reads_header: bool = True
+    # Said of every parse (the generic layout's "unknown layout").
+    warning: str | None = None
 
     # The layout interface (NAME, matches, parse) that choose_layout() and the
     # pipeline use for every layout, module or description.

@@ -51,6 +51,8 @@ class SourceItem:
     sections: list[Section] = field(default_factory=list)
     # Titles, or Attachment rows when the source prints a document number too.
     attachments: list[str | Attachment] = field(default_factory=list)
+    # Who handles the case, when the source prints it (an e-mail line under the header).
+    handler: str | None = None
     # Where a text source prints the item: 1-based line of its header, and page.
     line: int | None = None
     page: int | None = None
@@ -89,6 +91,7 @@ def document(
     warnings: list[str] | None = None,
     review_reasons: list[str] | None = None,
     lines: list[str] | None = None,
+    say_unstated_kind: bool = True,
 ) -> ParsedDocument:
     """The parse of the meetings a source states.
 
@@ -103,7 +106,7 @@ def document(
     )
     composed: list[str] = []
     for position, stated in enumerate(meetings, start=1):
-        meeting = _meeting(stated, parsed, position)
+        meeting = _meeting(stated, parsed, position, say_unstated_kind)
         if lines is None:
             _compose(meeting, stated, composed)
         parsed.meetings.append(meeting)
@@ -111,7 +114,9 @@ def document(
     return parsed
 
 
-def _meeting(stated: SourceMeeting, parsed: ParsedDocument, position: int) -> Meeting:
+def _meeting(
+    stated: SourceMeeting, parsed: ParsedDocument, position: int, say_unstated_kind: bool = True
+) -> Meeting:
     meeting = Meeting(
         body=clean(stated.body) or None,
         organisation=clean(stated.organisation) or None,
@@ -139,6 +144,7 @@ def _meeting(stated: SourceMeeting, parsed: ParsedDocument, position: int) -> Me
         meeting.kind = stated.kind
     else:
         meeting.kind = MINUTES if decided else AGENDA
+    if stated.kind not in (AGENDA, MINUTES) and say_unstated_kind:
         parsed.warnings.append(
             f"the export does not say whether it is an agenda or minutes: read as {meeting.kind}"
             f" ({'a decision is' if decided else 'no decision is'} recorded)"
@@ -159,6 +165,7 @@ def _item(source: SourceItem, meeting: Meeting) -> Item | None:
         access=CONFIDENTIAL if source.closed else PUBLIC,
         title=clean(source.title) or None,
         case_numbers=_case_numbers(source.case_numbers),
+        handler=clean(source.handler) or None,
         attachments=_attachments(source.attachments),
         line=source.line,
         page=source.page,
