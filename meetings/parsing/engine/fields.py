@@ -51,6 +51,7 @@ def item_fields(system: System, view: View, number, title: str, start: int, stop
     """The item whose lines after its title are view positions [start, stop)."""
     item = SourceItem(number=number, title=title)
     p = start
+    untitled: list[str] = []  # text under the head before any caption
     while p < stop and caption_at(p) is None:
         line = view.at(p)
         label = CASE_LABEL_RE.match(line)
@@ -61,11 +62,10 @@ def item_fields(system: System, view: View, number, title: str, start: int, stop
         elif EMAIL_LINE_RE.match(line) and item.handler is None:
             item.handler = line
         elif line:
-            item.sections.append(Section("", [line])) if not item.sections else \
-                item.sections[-1].paragraphs.append(line)  # fmt: skip
+            untitled.append(line)
         p += 1
-    if item.sections:
-        item.sections = [Section("", paragraphs(item.sections[0].paragraphs))]
+    if untitled:
+        item.sections.append(Section("", paragraphs(untitled)))
     current: tuple[Caption, list[int]] | None = None
     blocks: list[tuple[Caption, list[int]]] = []
     for q in range(p, stop):
