@@ -53,6 +53,8 @@ REASONS = [
      _("PDF'en er krypteret og kan ikke åbnes (%(detail)s)")),
     ("the PDF is corrupt or its text cannot be read ({detail})",
      _("PDF'en er beskadiget, eller dens tekst kan ikke læses (%(detail)s)")),
+    ("the PDF is corrupt or its pages cannot be read ({detail})",
+     _("PDF'en er beskadiget, eller dens sider kan ikke læses (%(detail)s)")),
     ("the PDF's page content unpacks to more than {n} MB (a compression bomb, or far larger "
      "than any minutes)",
      _("PDF'ens sideindhold fylder udpakket mere end %(n)s MB (en komprimeringsbombe, eller "

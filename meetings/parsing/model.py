@@ -149,8 +149,9 @@ class ParsedDocument:
     page_count: int | None = None
     # The document's own table of contents as printed, (number, title) in order,
     # when the layout found one: the plausibility check compares it with the items.
+    # The number is None when the contents print none (FirstAgenda lists titles only).
     # Not part of the gold schema.
-    contents: list[tuple[int | str, str]] = field(default_factory=list, repr=False)
+    contents: list[tuple[int | str | None, str]] = field(default_factory=list, repr=False)
     # The normalised text the layouts read, one string per line; Item.line counts in it.
     # Not part of the gold schema: the importer stores it (confidential spans blanked).
     lines: list[str] = field(default_factory=list, repr=False)

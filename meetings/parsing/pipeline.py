@@ -21,11 +21,10 @@ are not Exceptions, so they still stop the process.
 from __future__ import annotations
 
 import logging
-from types import ModuleType
 
 from . import confidentiality, plausibility, structured
 from .decode import decode_document
-from .layouts import choose_layout
+from .layouts import Layout, choose_layout
 from .model import ParsedDocument, ParseError
 from .normalise import NormalisedText, normalise
 
@@ -102,7 +101,7 @@ def _read_export(data: bytes, filename: str, media: str) -> ParsedDocument:
         raise ParseError(filename, f"the {media} export reader failed ({_describe(exc)})") from exc
 
 
-def _run_layout(layout: ModuleType, text: NormalisedText, filename: str) -> ParsedDocument:
+def _run_layout(layout: Layout, text: NormalisedText, filename: str) -> ParsedDocument:
     try:
         return layout.parse(text, filename)
     except ParseError:

@@ -68,6 +68,8 @@ def join_wrapped_lines(lines: list[str]) -> str:
             pieces[-1] = last[:-1]
         elif last.endswith("-") and (line[:1].isdigit() or CASE_PREFIX_AT_END_RE.search(last)):
             pass  # a case number or compound split at its hyphen
+        elif last.endswith("-") and last[-2:-1].isdigit() and line[:1].islower():
+            pass  # a compound after a number: "2030-" / "fremskrivning"
         elif last.endswith("-") and line[:1].isupper() and last[-2:-1].isalpha():
             pass  # a double surname: Budtz-Jørgensen
         else:

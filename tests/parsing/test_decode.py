@@ -171,3 +171,15 @@ def test_pdf_encrypted_only_against_editing_is_read() -> None:
 def test_text_that_mentions_the_pdf_header_is_still_text() -> None:
     text = "Noter om filformater: en PDF starter med %PDF-1.7 i sin første linje."
     assert decode_document(text.encode(), "noter.txt").text == text
+
+
+def test_pdf_with_padding_after_its_end_marker_is_read() -> None:
+    # An SBSYS export ends with 15 kB of NUL bytes after %%EOF: still a whole PDF.
+    data = _pdf(["Punkt 1. Velkomst"]) + b"\x00" * 15_000
+    assert "Punkt 1. Velkomst" in decode_document(data, "padded.pdf").text
+
+
+def test_padding_does_not_hide_a_missing_end_marker() -> None:
+    data = _pdf(["Punkt 1. Velkomst", "Punkt 2. Eventuelt"])
+    error = _one_line_error(data[: len(data) // 2] + b"\x00" * 15_000, "cut.pdf")
+    assert "truncated" in error.reason

@@ -36,6 +36,9 @@ CASE_NUMBER_PLACEHOLDERS = {"", "-", "–", "0"}
 class Section:
     caption: str
     paragraphs: list[str] = field(default_factory=list)
+    # A role the source's own description gives a caption the shared table does
+    # not know (SBSYS's "Referat:" is the meeting's decision).
+    role: str | None = None
 
 
 @dataclass
@@ -46,7 +49,13 @@ class SourceItem:
     # The export's own flag: closed items are confidential whatever their title says.
     closed: bool = False
     sections: list[Section] = field(default_factory=list)
-    attachments: list[str] = field(default_factory=list)
+    # Titles, or Attachment rows when the source prints a document number too.
+    attachments: list[str | Attachment] = field(default_factory=list)
+    # Who handles the case, when the source prints it (an e-mail line under the header).
+    handler: str | None = None
+    # Where a text source prints the item: 1-based line of its header, and page.
+    line: int | None = None
+    page: int | None = None
 
 
 @dataclass
@@ -81,23 +90,33 @@ def document(
     *,
     warnings: list[str] | None = None,
     review_reasons: list[str] | None = None,
+    lines: list[str] | None = None,
+    say_unstated_kind: bool = True,
 ) -> ParsedDocument:
+    """The parse of the meetings a source states.
+
+    An export's text is composed from its pieces; a text source (the engine's
+    PDFs and texts) hands over its own `lines`, which its items' lines count in.
+    """
     parsed = ParsedDocument(
         source=source,
         layout=layout,
         warnings=list(warnings or []),
         review_reasons=list(review_reasons or []),
     )
-    lines: list[str] = []
+    composed: list[str] = []
     for position, stated in enumerate(meetings, start=1):
-        meeting = _meeting(stated, parsed, position)
-        _compose(meeting, stated, lines)
+        meeting = _meeting(stated, parsed, position, say_unstated_kind)
+        if lines is None:
+            _compose(meeting, stated, composed)
         parsed.meetings.append(meeting)
-    parsed.lines = lines
+    parsed.lines = composed if lines is None else list(lines)
     return parsed
 
 
-def _meeting(stated: SourceMeeting, parsed: ParsedDocument, position: int) -> Meeting:
+def _meeting(
+    stated: SourceMeeting, parsed: ParsedDocument, position: int, say_unstated_kind: bool = True
+) -> Meeting:
     meeting = Meeting(
         body=clean(stated.body) or None,
         organisation=clean(stated.organisation) or None,
@@ -125,6 +144,7 @@ def _meeting(stated: SourceMeeting, parsed: ParsedDocument, position: int) -> Me
         meeting.kind = stated.kind
     else:
         meeting.kind = MINUTES if decided else AGENDA
+    if stated.kind not in (AGENDA, MINUTES) and say_unstated_kind:
         parsed.warnings.append(
             f"the export does not say whether it is an agenda or minutes: read as {meeting.kind}"
             f" ({'a decision is' if decided else 'no decision is'} recorded)"
@@ -145,11 +165,16 @@ def _item(source: SourceItem, meeting: Meeting) -> Item | None:
         access=CONFIDENTIAL if source.closed else PUBLIC,
         title=clean(source.title) or None,
         case_numbers=_case_numbers(source.case_numbers),
-        attachments=[Attachment(title=t) for t in map(clean, source.attachments) if t],
+        handler=clean(source.handler) or None,
+        attachments=_attachments(source.attachments),
+        line=source.line,
+        page=source.page,
     )
     sections = _captioned(source.sections)
     for section in sections:
         role = roles.role_for_meeting(section.caption, meeting.body, meeting.date)
+        if role == roles.TEXT and section.role:
+            role = section.role
         if role == roles.RECOMMENDATION and item.recommendation is None:
             item.recommendation, item.recommended_by = roles.recommendation_text(section.paragraphs)
         elif role == roles.DECISION and item.decision is None:
@@ -158,13 +183,23 @@ def _item(source: SourceItem, meeting: Meeting) -> Item | None:
     return item
 
 
+def _attachments(stated: list[str | Attachment]) -> list[Attachment]:
+    found = []
+    for entry in stated:
+        title = clean(entry if isinstance(entry, str) else entry.title)
+        if title:
+            doc = None if isinstance(entry, str) else entry.document_id
+            found.append(Attachment(title=title, document_id=doc))
+    return found
+
+
 def _captioned(sections: list[Section]) -> list[Section]:
     """Untitled sections joined to the plain section before them, else given a caption."""
     result: list[Section] = []
     for section in sections:
         caption = clean(section.caption)
         if caption:
-            result.append(Section(caption, list(section.paragraphs)))
+            result.append(Section(caption, list(section.paragraphs), section.role))
             continue
         before = result[-1] if result else None
         if before and roles.classify(before.caption).role == roles.TEXT:
