@@ -93,7 +93,12 @@ def check(parsed: ParsedDocument) -> None:
     for meeting in meetings:
         _check_spread(parsed, meeting, sizes)
     if parsed.contents:
-        _check_contents(parsed, _meeting_of_contents(parsed.contents, meetings))
+        if all(number is not None for number, _ in parsed.contents):
+            _check_contents(
+                parsed, parsed.contents, _meeting_of_contents(parsed.contents, meetings)
+            )
+        else:
+            _check_unnumbered_contents(parsed, meetings)
 
 
 # --- the document ----------------------------------------------------------------
@@ -207,13 +212,32 @@ def _meeting_of_contents(contents: list[tuple[int | str, str]], meetings: list[M
     )
 
 
-def _check_contents(parsed: ParsedDocument, meeting: Meeting) -> None:
-    listed = {number_key(number): (number, title) for number, title in parsed.contents}
+def _check_unnumbered_contents(parsed: ParsedDocument, meetings: list[Meeting]) -> None:
+    """Contents that print no numbers (FirstAgenda lists titles and pages only) are read in
+    order: the n-th entry is the n-th item of the meeting whose item count is closest."""
+    meeting = min(
+        meetings, key=lambda m: (abs(len(m.items) - len(parsed.contents)), meetings.index(m))
+    )
+    paired = [
+        (item.number, title)
+        for item, (_, title) in zip(meeting.items, parsed.contents, strict=False)
+    ]
+    _check_contents(parsed, paired, meeting, listed_count=len(parsed.contents))
+
+
+def _check_contents(
+    parsed: ParsedDocument,
+    contents: list[tuple[int | str, str]],
+    meeting: Meeting,
+    *,
+    listed_count: int | None = None,
+) -> None:
+    listed = {number_key(number): (number, title) for number, title in contents}
     found = {number_key(item.number): item for item in meeting.items}
-    if len(parsed.contents) != len(meeting.items):
+    listed_count = len(contents) if listed_count is None else listed_count
+    if listed_count != len(meeting.items):
         parsed.review_reasons.append(
-            f"the table of contents lists {len(parsed.contents)} items but "
-            f"{len(meeting.items)} were found"
+            f"the table of contents lists {listed_count} items but {len(meeting.items)} were found"
         )
     missing = [listed[key][0] for key in listed if key not in found]
     if missing:

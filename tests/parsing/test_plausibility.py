@@ -249,6 +249,26 @@ def test_titles_that_differ_from_the_contents_are_a_reason():
     assert reasons(parsed) == ["the titles of items 2 differ from the table of contents"]
 
 
+def test_contents_without_numbers_are_read_in_order():
+    """FirstAgenda's contents list titles and pages only: the n-th entry is the n-th item."""
+    parsed = document(item(1, "Godkendelse af dagsorden"), item(2, "Lokalplan 1100"))
+    parsed.contents = [(None, "Godkendelse af dagsorden"), (None, "Lokalplan 1100")]
+    assert reasons(parsed) == []
+
+
+def test_contents_without_numbers_that_disagree_are_a_reason():
+    parsed = document(item(1, "Godkendelse af dagsorden"), item(2, "Meddelelser"))
+    parsed.contents = [
+        (None, "Godkendelse af dagsorden"),
+        (None, "Budget 2026"),
+        (None, "Eventuelt"),
+    ]
+    assert reasons(parsed) == [
+        "the table of contents lists 3 items but 2 were found",
+        "the titles of items 2 differ from the table of contents",
+    ]
+
+
 def test_contents_are_compared_with_the_meeting_they_list():
     """A packet of an agenda (3-5) and the last minutes (1-2): the contents are the agenda's."""
     parsed = document(item(3), item(4), item(5))

@@ -151,13 +151,12 @@ def test_the_status_table_is_not_minutes(source, poppler_texts) -> None:
     assert not any(meeting.items for meeting in parsed.meetings)
 
 
-def test_the_aarhus_pdf_parses_in_under_two_seconds() -> None:
-    import time
-
-    data = (SYSTEMS_DIR / "docs" / f"{MINUTES[0]}.pdf").read_bytes()
-    started = time.perf_counter()
-    parse_document(data, "aarhus.pdf")
-    assert time.perf_counter() - started < 2.0
+@pytest.mark.parametrize("parsed_and_gold", CASES, ids=IDS, indirect=True)
+def test_a_right_parse_is_not_held_for_review(parsed_and_gold) -> None:
+    """The plausibility check reads the engine's contents (FirstAgenda's print no numbers)
+    and finds nothing to doubt in a parse that matches the gold."""
+    stem, parsed, gold = parsed_and_gold
+    assert parsed.review_reasons == []
 
 
 @pytest.mark.parametrize("stem", MINUTES)
