@@ -399,11 +399,12 @@ def _apply_metadata(parsed: parsing.ParsedDocument, metadata: Metadata) -> None:
     for meeting in parsed.meetings:
         if metadata.body:
             meeting.body = metadata.body
-    if metadata.body:
-        # A stated body answers the doubt that the text names none.
-        parsed.review_reasons = [
-            reason for reason in parsed.review_reasons if reason != plausibility.NO_BODY_REASON
-        ]
+    # What staff state answers the doubt that the text does not say it.
+    answered = {
+        plausibility.NO_BODY_REASON: bool(metadata.body),
+        plausibility.NOT_MINUTES_REASON: bool(metadata.kind),
+    }
+    parsed.review_reasons = [r for r in parsed.review_reasons if not answered.get(r, False)]
     if len(parsed.meetings) == 1:
         meeting = parsed.meetings[0]
         if metadata.date:

@@ -20,7 +20,7 @@ from django.urls import reverse
 from meetings import importing, versions
 from meetings.importing import Metadata, import_file, run_import, run_upload
 from meetings.models import AgendaItem, DocumentVersion, ImportedFile, Meeting, SourceDocument
-from meetings.parsing.plausibility import NO_BODY_REASON
+from meetings.parsing.plausibility import NO_BODY_REASON, NOT_MINUTES_REASON
 
 from .conftest import SAMPLE_FILES, SAMPLES
 from .test_admin import make_staff
@@ -93,6 +93,19 @@ def test_a_stated_body_answers_the_doubt():
     run = run_upload(NO_BODY.encode(), "referat.txt", Metadata(body="Byrådet"), started_by="x")
     assert run.files.get().outcome == ImportedFile.CREATED
     assert Meeting.objects.get().body.name == "Byrådet"
+
+
+@pytest.mark.django_db
+def test_a_document_that_does_not_say_what_it_is_is_held_unless_staff_say_it():
+    """Numbered lines and a body stated, but never a Dagsorden, Referat or Møde."""
+    rows = (
+        "1 (Offentlig) Budget\n\nResumé\nTal for året.\n\n2 (Offentlig) Regnskab\n\nResumé\nTal.\n"
+    )
+    held = run_upload(rows.encode(), "tabel.txt", Metadata(body="U"), started_by="x")
+    assert held.files.get().message == f"held for review: {NOT_MINUTES_REASON}"
+
+    stated = Metadata(body="U", kind="agenda")
+    assert run_upload(rows.encode(), "dagsorden.txt", stated, started_by="x").created == 1
 
 
 @pytest.mark.django_db

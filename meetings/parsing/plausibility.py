@@ -16,7 +16,8 @@ The checks look at the shape of the result, never at a layout's internals:
   marks of a table of contents taken for the agenda (items 1…N-1 empty, the
   last one swallowing the document) or of item headers missed;
 - a body named (an importer's stated body answers this one: NO_BODY_REASON);
-- the document calling itself an agenda or minutes at all.
+- the document calling itself an agenda or minutes at all (a stated kind
+  answers this one: NOT_MINUTES_REASON).
 
 A check must hold a wrong parse, not a right one: every corpus document and
 the agenda systems' gold files pass with no reason (tests/parsing/
@@ -69,17 +70,19 @@ MINUTES_WORDS_RE = re.compile(
     re.IGNORECASE,
 )
 
-# Named, because the importer drops it when the body is stated for the document.
+# Named, because the importer drops each when staff state what it doubts: the body,
+# or the kind (an agenda, minutes) of a document that does not say it of itself.
 NO_BODY_REASON = "no meeting of the document names its body (committee or council)"
+NOT_MINUTES_REASON = (
+    "the document does not look like an agenda or minutes (it never says Dagsorden, Referat "
+    "or Møde)"
+)
 
 
 def check(parsed: ParsedDocument) -> None:
     """Append a review reason for each doubt about the parse (none when it is plausible)."""
     if not _calls_itself_minutes(parsed):
-        parsed.review_reasons.append(
-            "the document does not look like an agenda or minutes (it never says Dagsorden, "
-            "Referat or Møde)"
-        )
+        parsed.review_reasons.append(NOT_MINUTES_REASON)
     meetings = [meeting for meeting in parsed.meetings if meeting.items]
     if not meetings:
         return  # no items at all: the importer refuses the document
