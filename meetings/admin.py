@@ -331,14 +331,18 @@ class AgendaItemAdmin(admin.ModelAdmin):
     """Items come from imports; staff correct title, case numbers, decision and access."""
 
     form = ItemCorrectionForm
-    list_display = ["meeting", "number", "kind", "access", "title", "corrected_at"]
+    list_display = ["meeting", "item_number", "kind", "access", "title", "corrected_at"]
     list_filter = ["kind", "access", "meeting__body"]
     search_fields = ["title"]
     fields = [
-        "meeting", "document", "kind", "number", "title", "access", "case_numbers",
+        "meeting", "document", "kind", "item_number", "title", "access", "case_numbers",
         "decision", "corrected_at", "corrected_by",
     ]  # fmt: skip
-    readonly_fields = ["meeting", "document", "kind", "number", "corrected_at", "corrected_by"]
+    readonly_fields = ["meeting", "document", "kind", "item_number", "corrected_at", "corrected_by"]
+
+    @admin.display(description=_("nummer"), ordering="number")
+    def item_number(self, obj: AgendaItem) -> str:
+        return obj.label  # a sub-item's 1.1 as printed
 
     def has_add_permission(self, request):
         return False

@@ -41,7 +41,7 @@ def correct_item(
     if access == CONFIDENTIAL:
         if item.access != CONFIDENTIAL:
             importing.purge_closed_elsewhere(
-                item.meeting, {item.number}, {item.number: title}, keep=None
+                item.meeting, {(item.number, item.sub)}, {(item.number, item.sub): title}, keep=None
             )
         AgendaItem.objects.filter(pk=item.pk).update(title=title, **stamp)
     else:

@@ -55,7 +55,7 @@ def items_csv(request: HttpRequest, items: Sequence[AgendaItem], file_name: str)
             meeting.date.isoformat() if meeting.date else "",
             meeting.body.name if meeting.body else "",
             item.get_kind_display(),
-            item.number,
+            item.label,
             ", ".join(cases.get(item.pk, [])),
             item.decision,
             request.build_absolute_uri(item.get_absolute_url()),

@@ -73,7 +73,7 @@ def item_entry(request: HttpRequest, item: AgendaItem, description: str) -> dict
     Undated meetings (never guessed) are dated by when the archive got them.
     """
     meeting = item.meeting
-    link = request.build_absolute_uri(reverse("item_detail", args=[meeting.slug, item.number]))
+    link = request.build_absolute_uri(reverse("item_detail", args=[meeting.slug, item.label]))
     date = (
         timezone.make_aware(dt.datetime.combine(meeting.date, dt.time())) if meeting.date else None
     )
@@ -107,7 +107,7 @@ def case_feed(request: HttpRequest, number: str) -> HttpResponse:
     feed = atom_feed(request, title, case.get_absolute_url())
     # The case page's items, newest meeting first (undated last, as on every list).
     items = selectors.case_items(case).order_by(
-        F("meeting__date").desc(nulls_last=True), "-meeting_id", "number"
+        F("meeting__date").desc(nulls_last=True), "-meeting_id", "number", "sub"
     )[:FEED_SIZE]
     for item in items:
         feed.add_item(**item_entry(request, item, _item_summary(item)))
@@ -141,8 +141,8 @@ def _meeting_feed(request: HttpRequest, feed: Atom1Feed, meetings: QuerySet) -> 
     items: dict[int, list[AgendaItem]] = {}
     for item in (
         AgendaItem.objects.filter(meeting__in=rows, is_current=True)
-        .only("meeting_id", "number", "title", "access", "kind")
-        .order_by("meeting_id", "number")
+        .only("meeting_id", "number", "sub", "title", "access", "kind")
+        .order_by("meeting_id", "number", "sub")
     ):
         items.setdefault(item.meeting_id, []).append(item)
     for meeting in rows:
@@ -172,7 +172,7 @@ def _meeting_summary(items: list[AgendaItem]) -> str:
             (
                 _("Punkt %(number)s: %(title)s")
                 % {
-                    "number": item.number,
+                    "number": item.label,
                     "title": item.title
                     or (_("Fortroligt punkt") if item.access != PUBLIC else _("Uden titel")),
                 },
@@ -219,8 +219,8 @@ def _calendar(request: HttpRequest, title: str, meetings: QuerySet) -> HttpRespo
     items: dict[int, list[AgendaItem]] = {}
     for item in (
         AgendaItem.objects.filter(meeting__in=coming, is_current=True)
-        .only("meeting_id", "number", "title", "access")
-        .order_by("meeting_id", "number")
+        .only("meeting_id", "number", "sub", "title", "access")
+        .order_by("meeting_id", "number", "sub")
     ):
         items.setdefault(item.meeting_id, []).append(item)
 
@@ -265,7 +265,7 @@ def _event(
     lines = [
         _("Punkt %(number)s: %(title)s")
         % {
-            "number": item.number,
+            "number": item.label,
             "title": item.title
             or (_("Fortroligt punkt") if item.access != PUBLIC else _("Uden titel")),
         }

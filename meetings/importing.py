@@ -40,6 +40,7 @@ from django.db import (
     models,
     transaction,
 )
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -59,6 +60,8 @@ from .models import (
     Meeting,
     QueuedUpload,
     SourceDocument,
+    item_key,
+    item_label,
 )
 from .parsing import confidentiality, plausibility
 
@@ -421,11 +424,11 @@ def _check_parse(parsed: parsing.ParsedDocument) -> None:
             check_date(meeting.date, "meeting date")
     for meeting in parsed.meetings:
         for item in meeting.items:
-            if not isinstance(item.number, int):
-                # The archive numbers items by integers; a dotted sub-item (1.1) waits
-                # for staff rather than being stored under another number.
+            if item_key(item.number) is None:
+                # The archive stores an item as (number, sub): 2 and 1.1. A deeper or
+                # lettered number waits for staff rather than being stored as another.
                 parsed.review_reasons.append(
-                    f"item {item.number}: sub-item numbers cannot be published yet"
+                    f"item {item.number}: only numbers like 2 and 1.1 can be published yet"
                 )
                 return
 
@@ -677,8 +680,8 @@ def publish(
     for meeting, parsed_meeting in placed:
         item_count += _store_items(meeting, document, parsed_meeting, previous)
     for meeting, parsed_meeting in placed:
-        closed_here = {item.number for item in parsed_meeting.items if item.is_confidential}
-        titles = {item.number: item.title or "" for item in parsed_meeting.items}
+        closed_here = {_key(item) for item in parsed_meeting.items if item.is_confidential}
+        titles = {_key(item): item.title or "" for item in parsed_meeting.items}
         purge_closed_elsewhere(meeting, closed_here, titles, keep=document)
     meetings = [meeting for meeting, _ in placed]
     _link_meetings(document, meetings, replaced=replaced)
@@ -702,18 +705,41 @@ def publish(
     )
 
 
-# Per (meeting id, number): what an item said, and when it was last revised.
-Fingerprints = dict[tuple[int, int], tuple[str, dt.datetime | None]]
+# An item as the archive keys it: (number, sub), 1.1 -> (1, 1), 2 -> (2, 0).
+Key = tuple[int, int]
+
+# Per (meeting id, number, sub): what an item said, and when it was last revised.
+Fingerprints = dict[tuple[int, int, int], tuple[str, dt.datetime | None]]
+
+
+def _key(item: parsing.Item) -> Key:
+    """The parsed item's (number, sub); _check_parse held any document it has none for."""
+    key = item_key(item.number)
+    assert key is not None, item.number
+    return key
+
+
+def _row_key(row: AgendaItem) -> Key:
+    return row.number, row.sub
+
+
+def _keyed(keys: Iterable[Key]) -> Q:
+    """Rows with any of these (number, sub), as one condition."""
+    condition = Q(pk__in=[])
+    for number, sub in keys:
+        condition |= Q(number=number, sub=sub)
+    return condition
 
 
 def _fingerprints(document: SourceDocument) -> Fingerprints:
-    """Per (meeting, number): what the item said, and when it was last revised."""
+    """Per (meeting, number, sub): what the item said, and when it was last revised."""
     rows = AgendaItem.objects.filter(document=document).values(
-        "meeting_id", "number", "access", "title", "recommendation", "decision", "sections",
-        "revised_at",
+        "meeting_id", "number", "sub", "access", "title", "recommendation", "decision",
+        "sections", "revised_at",
     )  # fmt: skip
     return {
-        (row["meeting_id"], row["number"]): (_fingerprint(row), row["revised_at"]) for row in rows
+        (row["meeting_id"], row["number"], row["sub"]): (_fingerprint(row), row["revised_at"])
+        for row in rows
     }
 
 
@@ -724,18 +750,20 @@ def _fingerprint(row: dict) -> str:
     ).hexdigest()
 
 
-def _closed_numbers(meeting: Meeting, *, exclude: SourceDocument) -> set[int]:
+def _closed_numbers(meeting: Meeting, *, exclude: SourceDocument) -> set[str]:
+    """The printed numbers ("2", "1.1") of the items other documents of the meeting close."""
     if meeting.pk is None:
         return set()
-    return set(
-        AgendaItem.objects.filter(meeting=meeting, access=CONFIDENTIAL)
+    return {
+        item_label(number, sub)
+        for number, sub in AgendaItem.objects.filter(meeting=meeting, access=CONFIDENTIAL)
         .exclude(document=exclude)
-        .values_list("number", flat=True)
-    )
+        .values_list("number", "sub")
+    }
 
 
 def purge_closed_elsewhere(
-    meeting: Meeting, numbers: set[int], titles: dict[int, str], *, keep: SourceDocument | None
+    meeting: Meeting, numbers: set[Key], titles: dict[Key, str], *, keep: SourceDocument | None
 ) -> None:
     """Close these items of the meeting in every other document that still shows them.
 
@@ -745,22 +773,22 @@ def purge_closed_elsewhere(
     """
     if not numbers:
         return
-    rows = AgendaItem.objects.filter(meeting=meeting, number__in=numbers, access=PUBLIC)
+    rows = AgendaItem.objects.filter(_keyed(numbers), meeting=meeting, access=PUBLIC)
     if keep is not None:
         rows = rows.exclude(document=keep)
     rows = list(rows.select_related("document"))
     for row in rows:
-        _blank_in_document(row.document, meeting, row.number)
+        _blank_in_document(row.document, meeting, row.label)
         ItemCase.objects.filter(item=row).delete()
         Attachment.objects.filter(item=row).delete()
         AgendaItem.objects.filter(pk=row.pk).update(
-            access=CONFIDENTIAL, title=titles.get(row.number, ""), handler="",
+            access=CONFIDENTIAL, title=titles.get(_row_key(row), ""), handler="",
             recommendation="", recommended_by="", decision="", sections=[], links=[],
             other_case_numbers=[],
         )  # fmt: skip
 
 
-def _blank_in_document(document: SourceDocument, meeting: Meeting, number: int) -> None:
+def _blank_in_document(document: SourceDocument, meeting: Meeting, number: str) -> None:
     """Blank the item's lines in the document's text and in each of its versions' parse."""
     document = SourceDocument.objects.select_for_update().get(pk=document.pk)
     for version in document.versions.exclude(parsed=None):
@@ -866,10 +894,10 @@ def _store_items(
     for row, pk in zip(rows, _reserve_ids(AgendaItem, len(rows)), strict=True):
         row.pk = pk
     _mark_current(meeting, rows)
-    by_number = {row.number: row for row in rows}
+    by_number = {_row_key(row): row for row in rows}
     attachments, item_cases, numbers = [], [], set()
     for item in parsed.items:
-        row = by_number[item.number]
+        row = by_number[_key(item)]
         if row.is_confidential:
             continue
         for position, attachment in enumerate(item.attachments, start=1):
@@ -903,7 +931,7 @@ def _mark_revised(
     """An item a new version changed is revised now; an unchanged one keeps its date."""
     now = timezone.now()
     for row in rows:
-        before = previous.get((meeting.pk, row.number))
+        before = previous.get((meeting.pk, row.number, row.sub))
         if before is None:
             continue
         fingerprint, revised_at = before
@@ -924,23 +952,24 @@ def _mark_current(meeting: Meeting, rows: list[AgendaItem]) -> None:
     refresh_current() after the whole document settles whatever remains.
     """
     minuted = set(
-        AgendaItem.objects.filter(meeting=meeting, kind=MINUTES).values_list("number", flat=True)
+        AgendaItem.objects.filter(meeting=meeting, kind=MINUTES).values_list("number", "sub")
     )
     for row in rows:
-        row.is_current = row.kind == MINUTES or row.number not in minuted
-    outranked = [row.number for row in rows if row.is_current]
-    AgendaItem.objects.filter(meeting=meeting, number__in=outranked, is_current=True).update(
-        is_current=False
-    )
+        row.is_current = row.kind == MINUTES or _row_key(row) not in minuted
+    outranked = [_row_key(row) for row in rows if row.is_current]
+    if outranked:
+        AgendaItem.objects.filter(_keyed(outranked), meeting=meeting, is_current=True).update(
+            is_current=False
+        )
 
 
-# Per meeting and number the row the pages show: minutes over agenda ("minutes" sorts
-# after "agenda"), then the newest. Only rows whose flag changes are written.
+# Per meeting and (number, sub) the row the pages show: minutes over agenda ("minutes"
+# sorts after "agenda"), then the newest. Only rows whose flag changes are written.
 _REFRESH_CURRENT = """
 WITH shown AS (
-  SELECT DISTINCT ON (meeting_id, number) id FROM meetings_agendaitem
+  SELECT DISTINCT ON (meeting_id, number, sub) id FROM meetings_agendaitem
   WHERE meeting_id = ANY(%(meetings)s)
-  ORDER BY meeting_id, number, kind DESC, id DESC
+  ORDER BY meeting_id, number, sub, kind DESC, id DESC
 )
 UPDATE meetings_agendaitem SET is_current = {value}
 WHERE meeting_id = ANY(%(meetings)s) AND is_current = {was}
@@ -981,11 +1010,13 @@ def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
 def _item_row(
     meeting: Meeting, document: SourceDocument, kind: str, item: parsing.Item
 ) -> AgendaItem:
+    number, sub = _key(item)
     row = AgendaItem(
         meeting=meeting,
         document=document,
         kind=kind,
-        number=item.number,
+        number=number,
+        sub=sub,
         access=item.access,
         page=item.page,
         line=item.line,
@@ -1005,9 +1036,9 @@ def _item_row(
 
 def _drop_repeated_numbers(rows: list[AgendaItem]) -> list[AgendaItem]:
     """A number twice in one meeting of one document: keep the first (the parser warns)."""
-    seen: dict[int, AgendaItem] = {}
+    seen: dict[Key, AgendaItem] = {}
     for row in rows:
-        seen.setdefault(row.number, row)
+        seen.setdefault(_row_key(row), row)
     return list(seen.values())
 
 

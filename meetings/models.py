@@ -7,6 +7,8 @@ constraint makes any stored text on it impossible.
 
 from __future__ import annotations
 
+import re
+
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -26,6 +28,28 @@ MINUTES = "minutes"
 KIND_CHOICES = [(AGENDA, _("Dagsorden")), (MINUTES, _("Referat"))]
 
 PDF = "application/pdf"
+
+# What a sub-item's part may hold (a PositiveSmallIntegerField).
+MAX_SUB = 32767
+
+
+def item_key(number: int | str) -> tuple[int, int] | None:
+    """A printed item number as the archive stores it, (number, sub): 2 -> (2, 0),
+    "1.1" -> (1, 1). None for what it cannot store: "1.1.1", "3a", "1.0"."""
+    if isinstance(number, int):
+        return (number, 0) if number >= 0 else None
+    match = re.fullmatch(r"(\d+)(?:\.(\d+))?", number.strip())
+    if match is None:
+        return None
+    main, sub = int(match.group(1)), int(match.group(2) or 0)
+    if match.group(2) is not None and not 0 < sub <= MAX_SUB:
+        return None
+    return main, sub
+
+
+def item_label(number: int, sub: int) -> str:
+    """The number as printed: "1.1" for a sub-item, "2" for an item."""
+    return f"{number}.{sub}" if sub else str(number)
 
 
 class Body(models.Model):
@@ -301,6 +325,8 @@ class AgendaItem(models.Model):
     document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="items")
     kind = models.CharField(_("art"), max_length=10, choices=KIND_CHOICES)
     number = models.PositiveIntegerField(_("nummer"))
+    # A sub-item's second part: "1.1" is number 1, sub 1; a plain item has sub 0.
+    sub = models.PositiveSmallIntegerField(_("underpunkt"), default=0)
     access = models.CharField(_("adgang"), max_length=12, choices=ACCESS_CHOICES, default=PUBLIC)
     title = models.TextField(_("titel"), blank=True)
     handler = models.CharField(_("sagsbehandler"), max_length=300, blank=True)
@@ -344,16 +370,17 @@ class AgendaItem(models.Model):
     )
 
     class Meta:
-        ordering = ["meeting", "number", "kind"]
+        ordering = ["meeting", "number", "sub", "kind"]
         verbose_name = _("dagsordenspunkt")
         verbose_name_plural = _("dagsordenspunkter")
         constraints = [
             models.UniqueConstraint(
-                fields=["document", "meeting", "number"], name="item_number_once_per_document"
+                fields=["document", "meeting", "number", "sub"],
+                name="item_number_once_per_document",
             ),
             # Also the index of a meeting's shown items.
             models.UniqueConstraint(
-                fields=["meeting", "number"],
+                fields=["meeting", "number", "sub"],
                 condition=Q(is_current=True),
                 name="item_current_once_per_number",
             ),
@@ -372,10 +399,10 @@ class AgendaItem(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["meeting", "number"]),
+            models.Index(fields=["meeting", "number", "sub"], name="item_by_meeting_number"),
             # The decisions list and its count: shown public items that record a decision.
             models.Index(
-                fields=["meeting", "number"],
+                fields=["meeting", "number", "sub"],
                 condition=Q(is_current=True, access=PUBLIC) & ~Q(decision=""),
                 name="item_current_decisions",
             ),
@@ -383,10 +410,20 @@ class AgendaItem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.meeting} · {self.number}"
+        return f"{self.meeting} · {self.label}"
 
     def get_absolute_url(self) -> str:
-        return reverse("item_detail", args=[self.meeting.slug, self.number])
+        return reverse("item_detail", args=[self.meeting.slug, self.label])
+
+    @property
+    def label(self) -> str:
+        """The number as printed: "1.1" for a sub-item, "2" for an item."""
+        return item_label(self.number, self.sub)
+
+    @property
+    def printed_number(self) -> int | str:
+        """The number as the parser gives it: an int for an item, the label for a sub-item."""
+        return self.label if self.sub else self.number
 
     @property
     def is_confidential(self) -> bool:

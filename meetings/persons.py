@@ -363,12 +363,19 @@ def person_timeline(person: Person) -> QuerySet[PersonLink]:
             "meeting__body__name",
             "meeting__body__slug",
             "item__number",
+            "item__sub",
             "item__title",
             "item__kind",
             "item__access",
             "item__meeting_id",
         )
-        .order_by(F("meeting__date").desc(nulls_last=True), "-meeting_id", "role", "item__number")
+        .order_by(
+            F("meeting__date").desc(nulls_last=True),
+            "-meeting_id",
+            "role",
+            "item__number",
+            "item__sub",
+        )
     )
 
 

@@ -146,8 +146,8 @@ REASONS = [
     ("larger than {n} bytes", _("større end %(n)s byte")),
     ("no agenda items found (layout {layout})",
      _("der blev ikke fundet nogen dagsordenspunkter (layout %(layout)s)")),
-    ("item {n}: sub-item numbers cannot be published yet",
-     _("punkt %(n)s: underpunkter (som 1.1) kan endnu ikke offentliggøres")),
+    ("item {n}: only numbers like 2 and 1.1 can be published yet",
+     _("punkt %(n)s: kun numre som 2 og 1.1 kan offentliggøres endnu")),
     ("line {n} opens a closed section ({excerpt}) inside an item the parser read as public",
      _("linje %(n)s indleder et lukket afsnit (%(excerpt)s) inde i et punkt, der blev læst "
        "som offentligt")),

@@ -111,13 +111,13 @@ def _hit_rows(hits) -> list[dict]:
         meeting = item.meeting
         rows.append(
             {
-                "url": reverse("item_detail", args=[meeting.slug, item.number]),
+                "url": reverse("item_detail", args=[meeting.slug, item.label]),
                 "title": item.title,
                 "date": meeting.date.isoformat() if meeting.date else "",
                 "date_text": _day_month_year(meeting.date, months) if meeting.date else "",
                 "body": meeting.body.name if meeting.body else "",
                 "kind": kinds.get(item.kind, item.kind),
-                "number": number_label % {"number": item.number},
+                "number": number_label % {"number": item.label},
                 "case_hit": item.case_hit,
                 "snippet": getattr(item, "snippet", ""),
             }
@@ -315,7 +315,9 @@ def _filtered_listing(filters, params, url: _UrlMaker, page_size: int, highlight
     )
     pages = max(1, math.ceil(total / page_size))
     page = _page_number(params.get("side"), pages)
-    ordered = items.order_by(F("meeting__date").desc(nulls_last=True), "-meeting_id", "number")
+    ordered = items.order_by(
+        F("meeting__date").desc(nulls_last=True), "-meeting_id", "number", "sub"
+    )
     ids = list(ordered.values_list("pk", flat=True)[(page - 1) * page_size : page * page_size])
     return {
         "empty": False,
@@ -458,7 +460,7 @@ def _hit_json(item) -> dict:
     return {
         "title": item.title,
         "url": item.get_absolute_url(),
-        "number": item.number,
+        "number": item.printed_number,
         "kind": item.kind,
         "date": meeting.date.isoformat() if meeting.date else None,
         "body": meeting.body.name if meeting.body else None,

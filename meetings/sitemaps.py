@@ -56,11 +56,12 @@ class ItemSitemap(_ArchiveSitemap):
             selectors.shown_items()
             .filter(access=PUBLIC)
             .order_by("pk")
-            .values_list("meeting__slug", "number")
+            .values_list("meeting__slug", "number", "sub")
         )
 
-    def location(self, row: tuple[str, int]) -> str:
-        return reverse("item_detail", args=list(row))
+    def location(self, row: tuple[str, int, int]) -> str:
+        slug, number, sub = row
+        return reverse("item_detail", args=[slug, (number, sub)])
 
 
 class CaseSitemap(_ArchiveSitemap):

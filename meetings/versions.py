@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from . import page_cache, parsing, persons
 from .importing import publish, refresh_current, remove_orphan_meetings
-from .models import AgendaItem, DocumentVersion, SourceDocument
+from .models import AgendaItem, DocumentVersion, SourceDocument, item_key
 
 
 class VersionError(Exception):
@@ -33,6 +33,10 @@ def publish_held(version: DocumentVersion, *, by: str) -> None:
             raise VersionError(f"version {version.number} is not held for review")
         document = version.document
         parsed = parsing.ParsedDocument.from_dict(version.parsed, version.text.split("\n"))
+        for meeting in parsed.meetings:
+            for item in meeting.items:
+                if item_key(item.number) is None:  # 1.1.1, 3a: no row can hold the number
+                    raise VersionError(f"item {item.number} has a number the archive cannot store")
         _supersede_current(document)
         _record(version, by, "")
         # The held bytes were not kept; the stored text stands in for them.

@@ -31,7 +31,16 @@ from archive.routing import for_reading
 
 from . import exports, page_cache, selectors
 from .filters import CaseFilter, DecisionFilter, MeetingFilter, count_choices
-from .models import PDF, AgendaItem, Attachment, Body, Case, Meeting, SourceDocument
+from .models import (
+    PDF,
+    AgendaItem,
+    Attachment,
+    Body,
+    Case,
+    Meeting,
+    SourceDocument,
+    item_label,
+)
 from .templatetags.archive_tags import meeting_label
 from .templatetags.people_tags import people_links
 
@@ -263,15 +272,16 @@ def meeting_detail(request: HttpRequest, slug: str) -> Context:
 
 
 @page("meetings/item_detail.html")
-def item_detail(request: HttpRequest, slug: str, number: int) -> Context:
+def item_detail(request: HttpRequest, slug: str, number: tuple[int, int]) -> Context:
     found = selectors.item_page(slug, number)
+    label = item_label(*number)
     if found is None:
         meeting = selectors.meeting(slug)
         if meeting is None:
             raise Http404(_("Mødet “%(slug)s” findes ikke i arkivet.") % {"slug": slug})
         raise Http404(
             _("Mødet %(meeting)s har intet punkt %(number)s.")
-            % {"meeting": meeting_label(meeting), "number": number}
+            % {"meeting": meeting_label(meeting), "number": label}
         )
     meeting = found.meeting
     return {
@@ -289,7 +299,7 @@ def item_detail(request: HttpRequest, slug: str, number: int) -> Context:
         "breadcrumbs": [
             *_body_crumbs(meeting),
             Crumb(meeting_label(meeting), meeting.get_absolute_url()),
-            Crumb(_("Punkt %(number)s") % {"number": number}),
+            Crumb(_("Punkt %(number)s") % {"number": label}),
         ],
     }
 
@@ -374,7 +384,7 @@ def _case_url(number: str) -> str:
     return reverse("case_detail", args=[number])
 
 
-def _item_url(meeting: Meeting, number: int | None) -> str | None:
+def _item_url(meeting: Meeting, number: tuple[int, int] | None) -> str | None:
     return reverse("item_detail", args=[meeting.slug, number]) if number is not None else None
 
 
@@ -444,7 +454,7 @@ def _meeting(value: Meeting) -> dict:
 
 @to_data.register
 def _item(value: AgendaItem) -> dict:
-    data: dict[str, Any] = {"number": value.number, "access": value.access}
+    data: dict[str, Any] = {"number": value.printed_number, "access": value.access}
     if AgendaItem.meeting.is_cached(value):
         data["url"] = value.get_absolute_url()
         data["meeting"] = to_data(value.meeting)
