@@ -60,9 +60,9 @@ def _link(value: PersonLink) -> dict:
     if value.item_id is not None:
         item = value.item
         data["item"] = {
-            "number": item.number,
+            "number": item.printed_number,
             "title": item.title,
             "kind": item.kind,
-            "url": reverse("item_detail", args=[meeting.slug, item.number]),
+            "url": reverse("item_detail", args=[meeting.slug, item.label]),
         }
     return data
