@@ -151,10 +151,11 @@ def clone(copies: int) -> None:
 
 def urls(sample: int, rng: random.Random) -> dict[str, list[str]]:
     """`sample` URLs of each page type, spread over the whole archive."""
-    from meetings.models import AgendaItem, Body, Case, Meeting
+    from meetings.models import AgendaItem, Body, Case, Meeting, item_label
 
     meetings = list(Meeting.objects.values_list("slug", flat=True))
-    items = list(AgendaItem.objects.values_list("meeting__slug", "number")[:200_000])
+    rows = AgendaItem.objects.values_list("meeting__slug", "number", "sub")[:200_000]
+    items = [(slug, item_label(number, sub)) for slug, number, sub in rows]
     cases = list(Case.objects.values_list("number", flat=True))
     bodies = list(Body.objects.values_list("slug", flat=True))
     years = sorted({d.year for d in Meeting.objects.dates("date", "year")})

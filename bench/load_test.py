@@ -96,7 +96,7 @@ def pick_paths(count: int) -> list[str]:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
     django.setup()
-    from meetings.models import AgendaItem, Body, Case, Meeting
+    from meetings.models import AgendaItem, Body, Case, Meeting, item_label
 
     rng = random.Random(7)
     meetings = [slug for (slug,) in sample(Meeting.objects.all(), 3000, rng, "slug")]
@@ -106,6 +106,7 @@ def pick_paths(count: int) -> list[str]:
         rng,
         "meeting__slug",
         "number",
+        "sub",
     )
     cases = [number for (number,) in sample(Case.objects.all(), 3000, rng, "number")]
     bodies = list(Body.objects.values_list("slug", flat=True))
@@ -119,8 +120,8 @@ def pick_paths(count: int) -> list[str]:
         elif kind < 0.20:
             paths.append(f"/moeder/{rng.choice(meetings)}/")
         elif kind < 0.40:
-            slug, number = rng.choice(items)
-            paths.append(f"/moeder/{slug}/punkt/{number}/")
+            slug, number, sub = rng.choice(items)
+            paths.append(f"/moeder/{slug}/punkt/{item_label(number, sub)}/")
         elif kind < 0.50:
             paths.append(f"/sager/{urllib.parse.quote(rng.choice(cases), safe='')}/")
         elif kind < 0.55:

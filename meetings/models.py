@@ -325,8 +325,9 @@ class AgendaItem(models.Model):
     document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="items")
     kind = models.CharField(_("art"), max_length=10, choices=KIND_CHOICES)
     number = models.PositiveIntegerField(_("nummer"))
-    # A sub-item's second part: "1.1" is number 1, sub 1; a plain item has sub 0.
-    sub = models.PositiveSmallIntegerField(_("underpunkt"), default=0)
+    # A sub-item's second part: "1.1" is number 1, sub 1; a plain item has sub 0 (also in
+    # the database, for rows inserted in SQL).
+    sub = models.PositiveSmallIntegerField(_("underpunkt"), default=0, db_default=0)
     access = models.CharField(_("adgang"), max_length=12, choices=ACCESS_CHOICES, default=PUBLIC)
     title = models.TextField(_("titel"), blank=True)
     handler = models.CharField(_("sagsbehandler"), max_length=300, blank=True)

@@ -35,7 +35,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='agendaitem',
             name='sub',
-            field=models.PositiveSmallIntegerField(default=0, verbose_name='underpunkt'),
+            field=models.PositiveSmallIntegerField(db_default=0, default=0, verbose_name='underpunkt'),
         ),
         migrations.AddIndex(
             model_name='agendaitem',
