@@ -15,9 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from meetings import versions
+from meetings import corrections, versions
 from meetings.importing import Metadata, import_file
-from meetings.models import AgendaItem, DocumentVersion, ImportedFile, Meeting, SourceDocument
+from meetings.models import (
+    CONFIDENTIAL,
+    PUBLIC,
+    AgendaItem,
+    DocumentVersion,
+    ImportedFile,
+    Meeting,
+    SourceDocument,
+)
 
 SYSTEMS = Path(__file__).resolve().parents[1].parent / "shared" / "systems"
 MOEDESYSTEMGRUPPEN = "aarhus_moedesystemgruppen_referat_2016-10-06"
@@ -207,3 +215,21 @@ def test_the_real_moedesystemgruppen_minutes_are_created_with_their_sub_items(cl
     assert [row.label for row in rows] == [str(item["number"]) for item in meeting["items"]]
     assert [row.title for row in rows] == [item["title"] for item in meeting["items"]]
     assert client.get(rows[1].get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+def test_closing_a_sub_item_closes_that_sub_item_in_the_other_document_only(client, tmp_path):
+    ingest(tmp_path, "dagsorden.txt", sbsys("Dagsorden"))
+    ingest(tmp_path, "referat.txt", sbsys("Referat"))
+    minuted = AgendaItem.objects.get(kind="minutes", number=1, sub=1)
+
+    corrections.correct_item(
+        minuted, title="Lukket punkt", decision="", access=CONFIDENTIAL, case_numbers=[], by="r"
+    )
+
+    agenda = {row.label: row for row in AgendaItem.objects.filter(kind="agenda")}
+    assert agenda["1.1"].access == CONFIDENTIAL and agenda["1.1"].title == "Lukket punkt"
+    assert [agenda[label].access for label in ("1", "1.2", "2")] == [PUBLIC] * 3
+    text = SourceDocument.objects.get(file_name="dagsorden.txt").text
+    assert "Sagsportalen er taget i brug" not in text
+    assert "Arkiveringen af gamle referater planlægges." in text
