@@ -43,7 +43,7 @@ from django.db import (
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import page_cache, parsing, persons, search
+from . import page_cache, parsing, persons, search, words
 from .models import (
     CONFIDENTIAL,
     MINUTES,
@@ -857,9 +857,18 @@ def _store_items(
     # database computes an item's search vector, cases included, when the item
     # is inserted; a link inserted after its item would make it compute it again.
     ItemCase.objects.bulk_create([ItemCase(item_id=i, case_id=c) for i, c in links])
+    # Before the items: their trigger reads the compound parts of their words.
+    words.register(item_text(row) for row in rows if not row.is_confidential)
     AgendaItem.objects.bulk_create(rows)
     Attachment.objects.bulk_create(attachments)
     return len(rows)
+
+
+def item_text(row: AgendaItem) -> str:
+    """All an item's words, as its search vector reads them (for meetings.words)."""
+    sections = row.sections if isinstance(row.sections, list) else []
+    texts = [str(section.get("text", "")) for section in sections if isinstance(section, dict)]
+    return "\n".join([row.title, row.recommendation, row.decision, *texts])
 
 
 def _mark_revised(

@@ -47,6 +47,11 @@ from .filters import UNDATED
 from .models import PUBLIC, AgendaItem, Body, Case, ItemCase
 
 MAX_QUERY_LENGTH = 200
+# A query's cost grows with its terms: highlighting (ts_headline) tests every term at
+# every word of the text, and ~99 one-letter words held a worker for 2-3.5 s. So a word
+# of one letter is dropped, a repeated word kept once, and only the first MAX_TERMS
+# words are searched (see _bounded_words).
+MAX_TERMS = 10
 # Relevance ranking (ts_rank_cd) reads every candidate's vector, and counting reads every
 # match: both stop at the first CANDIDATES matches (the page then says "more than").
 CANDIDATES = 1000
@@ -94,11 +99,16 @@ RELEVANCE, NEWEST, OLDEST = "relevans", "nyeste", "aeldste"
 ORDERS = (RELEVANCE, NEWEST, OLDEST)
 
 # Case numbers as people type them. Modern: EMN-2024-00917, emn 2024 917, MOD-2025-122.
+# Dots for dashes too (EMN.2025.003383); the serial's zeros may be left out (EMN-2025-3383
+# is EMN-2025-003383): the vectors hold every number without them as well (migration 0017).
 _MODERN_CASE = re.compile(
-    r"(?<![\w-])([A-Za-zÆØÅæøå]{2,5})(\s*-\s*|\s+)((?:19|20)\d\d)(?:\s*-\s*|\s+)(\d{1,6})(?![\w-])"
+    r"(?<![\w.-])([A-Za-zÆØÅæøå]{2,5})(\s*[-.]\s*|\s+)((?:19|20)\d\d)(?:\s*[-.]\s*|\s+)(\d{1,6})"
+    r"(?![\w-]|\.\d)"
 )
-# Without its prefix: 2024-00917.
-_YEAR_SERIAL = re.compile(r"(?<![\w/-])((?:19|20)\d\d)-(\d{3,6})(?![\w/-])")
+# Without its prefix: 2024-00917; eDoc's 2011-29298.
+_YEAR_SERIAL = re.compile(r"(?<![\w/.-])((?:19|20)\d\d)\s*[-.]\s*(\d{3,6})(?![\w/-]|\.\d)")
+# A two-digit year and a serial, as Greve (FirstAgenda) prints them: 24-006786, 24-6786.
+_SHORT_YEAR_SERIAL = re.compile(r"(?<![\w/.-])(\d{2})\s*[-.]\s*(\d{4,6})(?![\w/-]|\.\d)")
 # Old style: 10/2562, sagsnr. 10/2562 (a bare 10/12 is more likely a date: needs 3+ digits).
 _OLD_CASE = re.compile(
     r"(?:\b(sagsnr|sags\s*nr|j\.?\s*nr)\.?\s*)?(?<![\w/])(\d{2})\s*/\s*(\d{1,6})(?![\w/])",
@@ -120,8 +130,13 @@ class CaseNumber:
     typed: str
     # The normalised number when the query gave all of it (EMN-2024-00917, 10/2562), else "".
     full: str
-    # The word the search vectors hold for it (emn202400917, 202400917, 10/2562).
+    # The word the search vectors hold for it, the serial without its leading zeros
+    # (emn2024917, 2024917, 246786, 10/2562: see meetings_case_terms).
     term: str
+    # Case.compact as the number may be stored (its serial zero-padded to 5 or 6 digits):
+    # looked up exactly, or as the end of a longer number when `suffix`.
+    compacts: tuple[str, ...] = ()
+    suffix: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,6 +149,8 @@ class Query:
     # Digits that may be part of a case number (00917); looked up on Case.compact.
     partial_case: str = ""
     shortened: bool = False
+    # Words dropped by _bounded_words (one letter, repeated, beyond MAX_TERMS).
+    words_dropped: bool = False
     # The last word only as typed (in its forms), never as a prefix (see
     # _text_candidate_rows).
     exact: bool = False
@@ -191,29 +208,100 @@ def parse_query(raw: str | None) -> Query:
         if "-" not in separator and prefix.upper() not in _KNOWN_PREFIXES and not prefix.isupper():
             return match.group(0)  # "til 2024 3" is words, not a case number
         full = f"{prefix.upper()}-{year}-{serial.zfill(5)}"
-        return take(match, CaseNumber(match.group(0), full, _compact(full)))
+        head = _compact(prefix) + year
+        term = head + str(int(serial))
+        return take(match, CaseNumber(match.group(0), full, term, _paddings(head, serial)))
 
     def old(match: re.Match) -> str:
         lead, year, serial = match.groups()
         if not lead and len(serial) < 3:
             return match.group(0)
         full = f"{year}/{int(serial)}"
-        return take(match, CaseNumber(match.group(0), full, full))
+        return take(match, CaseNumber(match.group(0), full, full, (full,)))
 
     def year_serial(match: re.Match) -> str:
         year, serial = match.groups()
-        return take(match, CaseNumber(match.group(0), "", f"{year}{serial.zfill(5)}"))
+        found = CaseNumber(
+            match.group(0), "", year + str(int(serial)), _paddings(year, serial), suffix=True
+        )
+        return take(match, found)
+
+    def short_year_serial(match: re.Match) -> str:
+        year, serial = match.groups()
+        found = CaseNumber(match.group(0), "", year + str(int(serial)), _paddings(year, serial))
+        return take(match, found)
 
     text = _MODERN_CASE.sub(modern, text)
     text = _OLD_CASE.sub(old, text)
     text = _YEAR_SERIAL.sub(year_serial, text)
+    text = _SHORT_YEAR_SERIAL.sub(short_year_serial, text)
     partial = ""
     if not cases and _PARTIAL_CASE.match(_CASE_WORDS.sub(" ", text)):
         partial = re.sub(r"[^\d/]", "", _CASE_WORDS.sub(" ", text))
     if cases or partial:
         text = _CASE_WORDS.sub(" ", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    return Query(raw=raw, text=text, cases=tuple(cases), partial_case=partial, shortened=shortened)
+    text, dropped = _bounded_words(re.sub(r"\s+", " ", text).strip())
+    return Query(
+        raw=raw,
+        text=text,
+        cases=tuple(cases),
+        partial_case=partial,
+        shortened=shortened,
+        words_dropped=dropped,
+    )
+
+
+def _bounded_words(text: str) -> tuple[str, bool]:
+    """The words without one-letter words, repeats and words beyond MAX_TERMS; and
+    whether any was dropped. A repeat is the same token outside quotes; inside quotes
+    only one-letter words and words beyond MAX_TERMS go (a phrase keeps its order, and
+    its quotes). Operators (OR, a lone "-") are not terms.
+    """
+    kept: list[str] = []
+    seen: set[str] = set()
+    terms = 0
+    dropped = False
+    quoted = False
+    opening = ""  # a dropped token's opening quote, for the next word kept
+    for token in text.split():
+        in_phrase = quoted
+        quotes = token.count('"')
+        quoted ^= quotes % 2 == 1
+        core = token.strip(_TOKEN_PUNCTUATION + '"-')
+        one_letter = len(core) == 1 and core.isalpha()
+        operator = not core or core.lower() == "or"
+        repeat = not in_phrase and not quoted and token.lower() in seen
+        if operator or not (one_letter or repeat or terms >= MAX_TERMS):
+            kept.append(opening + token)
+            opening = ""
+            if not operator:
+                seen.add(token.lower())
+                terms += 1
+            continue
+        dropped = True
+        if quotes % 2 and in_phrase:  # it closed a phrase: close it on the word before
+            if opening:
+                opening = ""  # the phrase is empty: no quotes at all
+            elif kept:
+                kept[-1] += '"'
+        elif quotes % 2:
+            opening = '"'
+    if opening:
+        dropped = True
+    if not dropped:
+        return text, False
+    # An OR whose word went has nothing to join.
+    while kept and kept[0].lower() == "or":
+        kept.pop(0)
+    while kept and kept[-1].lower() == "or":
+        kept.pop()
+    kept = [t for i, t in enumerate(kept) if not (t.lower() == "or" == kept[i - 1].lower())]
+    return " ".join(kept), True
+
+
+def _paddings(head: str, serial: str) -> tuple[str, ...]:
+    """The compact numbers `head` + `serial` may be stored as: as typed, zero-padded to 5, 6."""
+    return tuple(dict.fromkeys(head + serial.zfill(n) for n in (len(serial), 5, 6)))
 
 
 def _compact(number: str) -> str:
@@ -235,7 +323,12 @@ class _SQLQuery(SearchQuery):
         return f"({self.sql})", list(self.params)
 
 
-_WEBSEARCH_TSQUERY = "websearch_to_tsquery('danish'::regconfig, meetings_fold(%s))"
+# An excluded word excludes it as a whole word only (weights A-C), not where it is only a
+# compound's part or another spelling (weight D, migration 0017): -plan keeps lokalplan.
+_WEBSEARCH_TSQUERY = (
+    "regexp_replace(websearch_to_tsquery('danish'::regconfig, meetings_fold(%s))::text,"
+    r" '!''([^'']+)''', '!''\1'':ABC', 'g')::tsquery"
+)
 _PREFIX_TSQUERY = "to_tsquery('danish'::regconfig, meetings_fold(%s) || ':*')"
 # Shorter words keep to their stem: the endings would make other words of them (to, toer).
 WORD_FORMS_MIN_LENGTH = 3
@@ -321,7 +414,7 @@ def _excluding_stems_tsquery(words: str) -> _SQLQuery | None:
         return None
     return _SQLQuery(
         f"regexp_replace(({tsquery.sql})::text,"
-        f" '!''([^'']{{{PREFIX_MIN_LENGTH},}})''', '!''\\1'':*', 'g')::tsquery",
+        f" '!''([^'']{{{PREFIX_MIN_LENGTH},}})'':ABC', '!''\\1'':*ABC', 'g')::tsquery",
         tsquery.params,
     )
 
@@ -384,12 +477,12 @@ def matching_cases(query: Query, limit: int = 50) -> list[Case]:
 
 
 def _matching_cases(query: Query, limit: int) -> list[Case]:
-    exact = [case.full for case in query.cases if case.full]
-    suffixes = [case.term for case in query.cases if not case.full]  # 2024-00917: any prefix
+    exact = [c for case in query.cases if not case.suffix for c in case.compacts]
+    suffixes = [c for case in query.cases if case.suffix for c in case.compacts]  # any prefix
     partial = query.partial_case if len(query.partial_case) >= 3 else ""
     if not (exact or suffixes or partial):
         return []
-    condition = Q(number__in=exact)
+    condition = Q(compact__in=exact)
     for suffix in suffixes:
         condition |= Q(compact__endswith=suffix)
     if partial:

@@ -185,6 +185,11 @@ def search_context(
             _("Søgningen var for lang og er forkortet til %(n)d tegn.")
             % {"n": searching.MAX_QUERY_LENGTH}
         )
+    if query.words_dropped:
+        notices.append(
+            _("Ord på ét bogstav og gentagne ord er udeladt, og der søges højst på %(n)d ord.")
+            % {"n": searching.MAX_TERMS}
+        )
     for name in filters.form.errors:
         notices.append(
             _("Filteret “%(name)s” har en ugyldig værdi og blev ignoreret.") % {"name": name}
