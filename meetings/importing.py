@@ -725,6 +725,7 @@ def purge_closed_elsewhere(
             recommendation="", recommended_by="", decision="", sections=[], links=[],
             other_case_numbers=[],
         )  # fmt: skip
+    words.forget(item_text(row) for row in rows)
 
 
 def _blank_in_document(document: SourceDocument, meeting: Meeting, number: int) -> None:

@@ -498,7 +498,7 @@ def close_cases(query: Query, limit: int = 5) -> list[Case]:
     Word similarity, since the typed number may lack its prefix; at 0.45 it still
     offers EMN-2024-00917 for a typed 2024-00971 (0.5), which similarity (0.28) would not.
     """
-    terms = [case.term for case in query.cases]
+    terms = [case.compacts[0] if case.compacts else case.term for case in query.cases]
     if query.partial_case:
         terms.append(query.partial_case)
     found: dict[int, Case] = {}
@@ -1397,3 +1397,62 @@ def clean_search_index() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT gin_clean_pending_list('item_search_vector_gin'::regclass)")
         return int(cursor.fetchone()[0])
+
+
+# ------------------------------------------------------------ "Mente du …"
+
+# A suggestion is looked for when a search finds fewer items than this.
+FEW_HITS = 3
+# pg_trgm similarity a vocabulary word needs to be offered for a typed one.
+SUGGESTION_SIMILARITY = 0.4
+_SUGGESTED_WORD_MIN_LENGTH = 4
+
+
+def suggestion(query: Query, filters, found: int) -> str:
+    """The query with its unknown words replaced by the archive's closest words (pg_trgm
+    over meetings_word, the commoner word first among equally close ones); "" when none
+    is closer, or when the new query would find no more items than `found` (the table
+    may keep words no public item holds any more: they are never offered)."""
+    if found >= FEW_HITS or not query.text or query.cases or query.partial_case:
+        return ""
+    tokens = query.text.split()
+    cores = {
+        position: token.strip(_TOKEN_PUNCTUATION + '"-') for position, token in enumerate(tokens)
+    }
+    cores = {
+        position: core
+        for position, core in cores.items()
+        if len(core) >= _SUGGESTED_WORD_MIN_LENGTH and _LETTERS.match(core)
+    }
+    if not cores:
+        return ""
+    closest = _closest_words(sorted({core.lower() for core in cores.values()}))
+    changed = False
+    for position, core in cores.items():
+        better = closest.get(core.lower(), "")
+        if better and better != core.lower():
+            tokens[position] = tokens[position].replace(core, better)
+            changed = True
+    if not changed:
+        return ""
+    suggested = " ".join(tokens)
+    offered = parse_query(suggested)
+    if ranked(offered, filters).summary.total <= found:
+        return ""
+    return suggested
+
+
+def _closest_words(words: list[str]) -> dict[str, str]:
+    """Each word: itself when the vocabulary holds it, else its closest word, else "".
+    One statement: the trigram index finds candidates at pg_trgm's default threshold
+    (0.3), the closer ones are kept."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.w, (SELECT m.word FROM meetings_word AS m"
+            "  WHERE m.word %% t.w AND similarity(m.word, t.w) >= %s"
+            "  ORDER BY m.word = t.w DESC, similarity(m.word, t.w) DESC, m.uses DESC, m.word"
+            "  LIMIT 1)"
+            " FROM unnest(%s::text[]) AS t(w)",
+            [SUGGESTION_SIMILARITY, words],
+        )
+        return {word: closest or "" for word, closest in cursor.fetchall()}

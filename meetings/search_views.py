@@ -213,6 +213,7 @@ def search_context(
         "pages_known": True,
         "has_next": False,
         "close_cases": [],
+        "suggestion": None,
         "cases": [],
         "empty": query.is_empty,
         "no_words": False,
@@ -228,6 +229,10 @@ def search_context(
     context["people"] = _people(query.raw)
     found = searching.ranked(query, filters)
     summary = found.summary
+    if query.text and summary.total < searching.FEW_HITS:
+        suggested = searching.suggestion(query, filters, summary.total)
+        if suggested:
+            context["suggestion"] = {"query": suggested, "url": url(q=suggested)}
     if not summary.total and query.text and not query.cases and not query.partial_case:
         context["no_words"] = not searching.has_searchable_words(query)
         if context["no_words"]:
@@ -501,6 +506,7 @@ def _as_json(context: dict) -> dict:
         "close_cases": [
             {"number": case.number, "url": url} for case, url in context["close_cases"]
         ],
+        "suggestion": context.get("suggestion"),
         "next": (context.get("pager") or {}).get("next"),
     }
 

@@ -150,3 +150,22 @@ def register(texts: Iterable[str]) -> int:
             ],
         )
     return len(new)
+
+
+def forget(texts: Iterable[str]) -> int:
+    """Drop the words of these texts (of items just closed) that no public item holds any
+    more as a whole word (its stem, weights A-C): a closed item's words leave no trace.
+    Returns how many were dropped."""
+    counts = words_of(texts)
+    if not counts:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM meetings_word AS w WHERE w.word = ANY(%s) AND NOT EXISTS ("
+            " SELECT 1 FROM meetings_agendaitem AS i"
+            " WHERE i.search_vector @@ (SELECT CASE WHEN numnode(q) = 0 THEN q"
+            "   ELSE (q::text || ':ABC')::tsquery END"
+            "   FROM plainto_tsquery('danish', meetings_fold(w.word)) AS q))",
+            [sorted(counts)],
+        )
+        return cursor.rowcount
