@@ -211,3 +211,23 @@ def test_highlighting_tests_only_the_bounded_terms():
         cursor.execute(f"SELECT numnode({tsquery.sql})", tsquery.params)
         nodes = cursor.fetchone()[0]
     assert nodes <= 4 * searching.MAX_TERMS  # each word and its forms, or'ed, and'ed
+
+
+@pytest.mark.parametrize(
+    ("typed", "key", "matches"),
+    [
+        ("soeren", "søren kierkegaard", True),
+        ("søren", "soeren kierkegaard", True),
+        ("aase", "åse hansen", True),
+        ("åse", "aase hansen", True),
+        ("göran", "gøran persson", True),
+        ("søren", "sören kierkegaard", True),
+        ("søren", "soren kierkegaard", False),  # o is not ø
+    ],
+)
+def test_names_match_in_either_spelling_of_å_æ_ø(typed, key, matches):
+    import re
+
+    from meetings.persons import _any_spelling
+
+    assert bool(re.match(r"(^| )" + _any_spelling(typed), key)) is matches
