@@ -852,6 +852,8 @@ def ranked(query: Query, filters=None) -> Ranked:
     bounded set: exact whenever fewer than CANDIDATES items match, and what keeps the
     commonest words fast.
     """
+    if query.is_empty:  # nothing left to search (the words dropped): nothing found
+        return Ranked()
     key = _cache_key(query, filters)
     if key in query.memo:
         return query.memo[key]
