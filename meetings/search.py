@@ -137,6 +137,8 @@ class CaseNumber:
     # looked up exactly, or as the end of a longer number when `suffix`.
     compacts: tuple[str, ...] = ()
     suffix: bool = False
+    # Case.number as it may be stored (the same paddings), looked up by its unique index.
+    numbers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -210,14 +212,17 @@ def parse_query(raw: str | None) -> Query:
         full = f"{prefix.upper()}-{year}-{serial.zfill(5)}"
         head = _compact(prefix) + year
         term = head + str(int(serial))
-        return take(match, CaseNumber(match.group(0), full, term, _paddings(head, serial)))
+        numbers = _paddings(f"{prefix.upper()}-{year}-", serial)
+        return take(
+            match, CaseNumber(match.group(0), full, term, _paddings(head, serial), numbers=numbers)
+        )
 
     def old(match: re.Match) -> str:
         lead, year, serial = match.groups()
         if not lead and len(serial) < 3:
             return match.group(0)
         full = f"{year}/{int(serial)}"
-        return take(match, CaseNumber(match.group(0), full, full, (full,)))
+        return take(match, CaseNumber(match.group(0), full, full, (full,), numbers=(full,)))
 
     def year_serial(match: re.Match) -> str:
         year, serial = match.groups()
@@ -228,7 +233,13 @@ def parse_query(raw: str | None) -> Query:
 
     def short_year_serial(match: re.Match) -> str:
         year, serial = match.groups()
-        found = CaseNumber(match.group(0), "", year + str(int(serial)), _paddings(year, serial))
+        found = CaseNumber(
+            match.group(0),
+            "",
+            year + str(int(serial)),
+            _paddings(year, serial),
+            numbers=_paddings(f"{year}-", serial),
+        )
         return take(match, found)
 
     text = _MODERN_CASE.sub(modern, text)
@@ -477,12 +488,12 @@ def matching_cases(query: Query, limit: int = 50) -> list[Case]:
 
 
 def _matching_cases(query: Query, limit: int) -> list[Case]:
-    exact = [c for case in query.cases if not case.suffix for c in case.compacts]
+    exact = [number for case in query.cases if not case.suffix for number in case.numbers]
     suffixes = [c for case in query.cases if case.suffix for c in case.compacts]  # any prefix
     partial = query.partial_case if len(query.partial_case) >= 3 else ""
     if not (exact or suffixes or partial):
         return []
-    condition = Q(compact__in=exact)
+    condition = Q(number__in=exact)
     for suffix in suffixes:
         condition |= Q(compact__endswith=suffix)
     if partial:

@@ -179,6 +179,9 @@ def test_municipal_case_numbers_in_any_spelling(client, q, title):
     data = response.json()
     assert data["hits"][0]["title"] == title, q
     assert data["hits"][0]["case_hit"] is True
+    # ... and the case itself above them
+    number = CASES[data["hits"][0]["number"]]
+    assert [case["number"] for case in data["cases"]] == [number]
 
 
 HOSTILE = " ".join(["a"] * 99)[:200]
