@@ -605,7 +605,7 @@ class Word(models.Model):
     word = models.CharField(max_length=60, primary_key=True)
     # Space-separated terms the word is also found by (lokal plan forslag lokalplan …).
     parts = models.CharField(max_length=400, blank=True, default="")
-    # How many item texts held it when registered (suggestions prefer common words).
+    # How many item texts held it when first registered (suggestions prefer common words).
     uses = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -129,8 +129,8 @@ def parts(word: str) -> list[str]:
 
 
 def register(texts: Iterable[str]) -> int:
-    """Keep the words of these public texts in meetings_word, new long words with their
-    compound parts; each word's count of texts grows. Returns how many words were new."""
+    """Keep the new words of these public texts in meetings_word, long ones with their
+    compound parts, each with how many of the texts held it. Returns how many were new."""
     counts = words_of(texts)
     if not counts:
         return 0
@@ -139,15 +139,16 @@ def register(texts: Iterable[str]) -> int:
         cursor.execute("SELECT word FROM meetings_word WHERE word = ANY(%s)", [words])
         known = {word for (word,) in cursor.fetchall()}
         new = [w for w in words if w not in known]
+        if not new:
+            return 0
         cursor.execute(
             "INSERT INTO meetings_word (word, parts, uses)"
             " SELECT w, p, u FROM unnest(%s::text[], %s::text[], %s::int[]) AS t(w, p, u)"
-            " ON CONFLICT (word) DO UPDATE SET uses = meetings_word.uses + excluded.uses",
-            [
-                words,
-                [" ".join(parts(w)) if w in new else "" for w in words],
-                [counts[w] for w in words],
-            ],
+            # Known words are left alone: updating them (a running count) would lock the
+            # commonest words of every import until it commits, and parallel imports, one
+            # transaction a document, would wait for each other.
+            " ON CONFLICT (word) DO NOTHING",
+            [new, [" ".join(parts(w)) for w in new], [counts[w] for w in new]],
         )
     return len(new)
 
