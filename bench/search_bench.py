@@ -15,7 +15,9 @@ in the INSERT itself, so each row is written once; the GIN index is built
 after the load. `--reuse` skips generation when the database already holds
 the rows.
 
-Then, for a fixed query set, it prints p50/p95 of the whole search page as
+Then, for a fixed query set (hostile ones included: ~99 one-letter words, 200
+characters of common words or'ed, each also printed at the end as a ratio to a normal
+two-word search of the same run), it prints p50/p95 of the whole search page as
 served by gunicorn (gunicorn.conf.py, its defaults unless WEB_CONCURRENCY /
 GUNICORN_THREADS are set) on a free loopback port under `--clients`
 concurrent clients, and the database's own execution time (EXPLAIN ANALYZE)
@@ -225,10 +227,10 @@ def generate(url: str, items: int, chunks: int) -> None:
         )
         document = conn.execute(
             "INSERT INTO meetings_sourcedocument (file_name, sha256, size, content, text,"
-            " content_type, layout, parser_version, metadata, warnings, imported_at,"
-            " source_key, status) VALUES"
+            " content_type, layout, parser_version, metadata, warnings, imported_at, source_key,"
+            " status) VALUES"
             " ('bench.txt', repeat('0', 64), 0, '', '', 'text/plain', 'bench', 'bench', '{}',"
-            " '[]', now(), '', 'published')"
+            " '[]', now(), 'bench', 'published')"
             " RETURNING id"
         ).fetchone()[0]
         # Meeting n: body n %% B, a date that is unique per body, agenda or minutes.
@@ -368,7 +370,16 @@ def query_set(url: str) -> list[tuple[str, dict]]:
         ("case number, hits page", {"q": f"sagsnr. {year_serial}"}),
         ("partial case number", {"q": year_serial.split("-")[1]}),
         ("filtered: body + year", {"q": "regionerne", "organ": body, "aar": "2019"}),
+        ("misspelt word (mente du)", {"q": "telemedecinske"}),
+        (HOSTILE_ONE_LETTER, {"q": " ".join(["a"] * 100)[:200]}),
+        (HOSTILE_MANY_WORDS, {"q": " OR ".join(vocabulary()[:60:2])[:200]}),
     ]
+
+
+# The hostile queries (#23), each printed as a ratio to NORMAL_QUERY measured in the same run.
+HOSTILE_ONE_LETTER = "hostile: 99 one-letter words"
+HOSTILE_MANY_WORDS = "hostile: 200 chars of OR'ed"
+NORMAL_QUERY = "two words"
 
 
 def free_port() -> int:
@@ -626,6 +637,7 @@ def measure(url: str, clients: int, requests: int, cache: bool = True) -> None:
                 f"  {'db: ids ms':>10} {'page ms':>8}  load"
             )
             ratios = []
+            measured: dict[str, tuple[float, float, float]] = {}
             for label, params in queries:
                 path = "/soeg/?" + urllib.parse.urlencode(params)
                 fetch_times(port, path, clients, clients)  # warm caches and connections
@@ -644,6 +656,7 @@ def measure(url: str, clients: int, requests: int, cache: bool = True) -> None:
                 )
                 load = os.getloadavg()[0]
                 db = database_times(params)
+                measured[label] = (percentile(latencies, 0.5), percentile(latencies, 0.95), cpu)
                 print(
                     f"{label:<28} {hit_count(params):>7} {percentile(latencies, 0.5):>8.1f}"
                     f" {percentile(latencies, 0.95):>8.1f} {max(latencies):>8.1f}"
@@ -667,6 +680,14 @@ def measure(url: str, clients: int, requests: int, cache: bool = True) -> None:
                 "targets: at most 4 statements per uncached search page, a page at most 2x"
                 " its statements' execution time; p95/yardstick no worse than before"
             )
+            normal = measured[NORMAL_QUERY]
+            for label in (HOSTILE_ONE_LETTER, HOSTILE_MANY_WORDS):
+                p50, p95, cpu = measured[label]
+                print(
+                    f"{label}: {p50 / normal[0]:.2f}x the p50, {p95 / normal[1]:.2f}x the p95,"
+                    f" {cpu / max(normal[2], 0.001):.2f}x the CPU of '{NORMAL_QUERY}'"
+                    " (target: at most 3x)"
+                )
         finally:
             server.terminate()
             server.wait(timeout=30)

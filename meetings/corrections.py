@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
-from . import importing, persons
+from . import importing, persons, words
 from .models import CONFIDENTIAL, AgendaItem, Case, ItemCase
 from .parsing.text import normalise_case_number
 
@@ -45,6 +45,7 @@ def correct_item(
             )
         AgendaItem.objects.filter(pk=item.pk).update(title=title, **stamp)
     else:
+        words.register([title, decision])  # their parts, before the trigger reads them
         AgendaItem.objects.filter(pk=item.pk).update(title=title, decision=decision, **stamp)
         _set_cases(item, case_numbers)
     # A closed item's handler is no one's any more: the meeting's people follow the rows.

@@ -44,7 +44,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import page_cache, parsing, persons, search
+from . import page_cache, parsing, persons, search, words
 from .models import (
     CONFIDENTIAL,
     MINUTES,
@@ -786,6 +786,7 @@ def purge_closed_elsewhere(
             recommendation="", recommended_by="", decision="", sections=[], links=[],
             other_case_numbers=[],
         )  # fmt: skip
+    words.forget(item_text(row) for row in rows)
 
 
 def _blank_in_document(document: SourceDocument, meeting: Meeting, number: str) -> None:
@@ -918,9 +919,18 @@ def _store_items(
     # database computes an item's search vector, cases included, when the item
     # is inserted; a link inserted after its item would make it compute it again.
     ItemCase.objects.bulk_create([ItemCase(item_id=i, case_id=c) for i, c in links])
+    # Before the items: their trigger reads the compound parts of their words.
+    words.register(item_text(row) for row in rows if not row.is_confidential)
     AgendaItem.objects.bulk_create(rows)
     Attachment.objects.bulk_create(attachments)
     return len(rows)
+
+
+def item_text(row: AgendaItem) -> str:
+    """All an item's words, as its search vector reads them (for meetings.words)."""
+    sections = row.sections if isinstance(row.sections, list) else []
+    texts = [str(section.get("text", "")) for section in sections if isinstance(section, dict)]
+    return "\n".join([row.title, row.recommendation, row.decision, *texts])
 
 
 def _mark_revised(

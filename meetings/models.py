@@ -633,3 +633,21 @@ class PersonLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} · {self.role} · {self.meeting_id}"
+
+
+class Word(models.Model):
+    """A word of the archive's public items (lower-case, as printed), kept by the importer
+    (meetings.words.register): its compound parts for the search vectors, and the
+    vocabulary "Mente du …" suggests from (a trigram index on the word)."""
+
+    word = models.CharField(max_length=60, primary_key=True)
+    # Space-separated terms the word is also found by (lokal plan forslag lokalplan …).
+    parts = models.CharField(max_length=400, blank=True, default="")
+    # How many item texts held it when first registered (suggestions prefer common words).
+    uses = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [GinIndex(fields=["word"], opclasses=["gin_trgm_ops"], name="word_trgm")]
+
+    def __str__(self) -> str:
+        return self.word

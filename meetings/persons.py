@@ -24,7 +24,19 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import JSONObject
 from django.db.models.signals import post_delete, post_save
 
@@ -402,9 +414,27 @@ def matching(text: str) -> list[Person]:
         if not words or len(words) > people.MAX_WORDS:
             return []
         found = Person.objects.exclude(key__startswith="@")
+        exact = Q()
         for word in words:
-            found = found.filter(key__regex=r"(^| )" + re.escape(word))
+            found = found.filter(key__regex=r"(^| )" + _any_spelling(word))
+            exact &= Q(key__regex=r"(^| )" + re.escape(word))
+        # The name as typed first (Søren before Soeren for "søren").
+        found = found.annotate(
+            exact_=Case(When(exact, then=Value(0)), default=Value(1), output_field=IntegerField())
+        ).order_by("exact_", "name", "id")
     return list(found.filter(Exists(live_links().filter(person=OuterRef("pk"))))[:MATCHES])
+
+
+# å, æ, ø as Danish names are also written (aa, ae, oe), and ä, ö of Swedish and German.
+_SPELLINGS = {"å": "aa", "æ": "ae", "ø": "oe", "ä": "ae", "ö": "oe"}
+_EITHER = {"aa": "(?:aa|å)", "ae": "(?:ae|æ|ä)", "oe": "(?:oe|ø|ö)"}
+
+
+def _any_spelling(word: str) -> str:
+    """A regular expression of `word` in any of these spellings: Aase, Åse; Søren, Soeren."""
+    plain = "".join(_SPELLINGS.get(letter, letter) for letter in word)
+    parts = re.split(r"(aa|ae|oe)", plain)
+    return "".join(_EITHER.get(part) or re.escape(part) for part in parts)
 
 
 # ------------------------------------------- annotations for meeting and item pages

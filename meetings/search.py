@@ -49,6 +49,11 @@ from .filters import UNDATED
 from .models import PUBLIC, AgendaItem, Body, Case, ItemCase
 
 MAX_QUERY_LENGTH = 200
+# A query's cost grows with its terms: highlighting (ts_headline) tests every term at
+# every word of the text, and ~99 one-letter words held a worker for 2-3.5 s. So a word
+# of one letter is dropped, a repeated word kept once, and only the first MAX_TERMS
+# words are searched (see _bounded_words).
+MAX_TERMS = 10
 # Relevance ranking (ts_rank_cd) reads every candidate's vector, and counting reads every
 # match: both stop at the first CANDIDATES matches (the page then says "more than").
 CANDIDATES = 1000
@@ -96,11 +101,16 @@ RELEVANCE, NEWEST, OLDEST = "relevans", "nyeste", "aeldste"
 ORDERS = (RELEVANCE, NEWEST, OLDEST)
 
 # Case numbers as people type them. Modern: EMN-2024-00917, emn 2024 917, MOD-2025-122.
+# Dots for dashes too (EMN.2025.003383); the serial's zeros may be left out (EMN-2025-3383
+# is EMN-2025-003383): the vectors hold every number without them as well (migration 0018).
 _MODERN_CASE = re.compile(
-    r"(?<![\w-])([A-Za-zÆØÅæøå]{2,5})(\s*-\s*|\s+)((?:19|20)\d\d)(?:\s*-\s*|\s+)(\d{1,6})(?![\w-])"
+    r"(?<![\w.-])([A-Za-zÆØÅæøå]{2,5})(\s*[-.]\s*|\s+)((?:19|20)\d\d)(?:\s*[-.]\s*|\s+)(\d{1,6})"
+    r"(?![\w-]|\.\d)"
 )
-# Without its prefix: 2024-00917.
-_YEAR_SERIAL = re.compile(r"(?<![\w/-])((?:19|20)\d\d)-(\d{3,6})(?![\w/-])")
+# Without its prefix: 2024-00917; eDoc's 2011-29298.
+_YEAR_SERIAL = re.compile(r"(?<![\w/.-])((?:19|20)\d\d)\s*[-.]\s*(\d{3,6})(?![\w/-]|\.\d)")
+# A two-digit year and a serial, as Greve (FirstAgenda) prints them: 24-006786, 24-6786.
+_SHORT_YEAR_SERIAL = re.compile(r"(?<![\w/.-])(\d{2})\s*[-.]\s*(\d{4,6})(?![\w/-]|\.\d)")
 # Old style: 10/2562, sagsnr. 10/2562 (a bare 10/12 is more likely a date: needs 3+ digits).
 _OLD_CASE = re.compile(
     r"(?:\b(sagsnr|sags\s*nr|j\.?\s*nr)\.?\s*)?(?<![\w/])(\d{2})\s*/\s*(\d{1,6})(?![\w/])",
@@ -122,8 +132,15 @@ class CaseNumber:
     typed: str
     # The normalised number when the query gave all of it (EMN-2024-00917, 10/2562), else "".
     full: str
-    # The word the search vectors hold for it (emn202400917, 202400917, 10/2562).
+    # The word the search vectors hold for it, the serial without its leading zeros
+    # (emn2024917, 2024917, 246786, 10/2562: see meetings_case_terms).
     term: str
+    # Case.compact as the number may be stored (its serial zero-padded to 5 or 6 digits):
+    # looked up exactly, or as the end of a longer number when `suffix`.
+    compacts: tuple[str, ...] = ()
+    suffix: bool = False
+    # Case.number as it may be stored (the same paddings), looked up by its unique index.
+    numbers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,6 +153,8 @@ class Query:
     # Digits that may be part of a case number (00917); looked up on Case.compact.
     partial_case: str = ""
     shortened: bool = False
+    # Words dropped by _bounded_words (one letter, repeated, beyond MAX_TERMS).
+    words_dropped: bool = False
     # The last word only as typed (in its forms), never as a prefix (see
     # _text_candidate_rows).
     exact: bool = False
@@ -193,29 +212,109 @@ def parse_query(raw: str | None) -> Query:
         if "-" not in separator and prefix.upper() not in _KNOWN_PREFIXES and not prefix.isupper():
             return match.group(0)  # "til 2024 3" is words, not a case number
         full = f"{prefix.upper()}-{year}-{serial.zfill(5)}"
-        return take(match, CaseNumber(match.group(0), full, _compact(full)))
+        head = _compact(prefix) + year
+        term = head + str(int(serial))
+        numbers = _paddings(f"{prefix.upper()}-{year}-", serial)
+        return take(
+            match, CaseNumber(match.group(0), full, term, _paddings(head, serial), numbers=numbers)
+        )
 
     def old(match: re.Match) -> str:
         lead, year, serial = match.groups()
         if not lead and len(serial) < 3:
             return match.group(0)
         full = f"{year}/{int(serial)}"
-        return take(match, CaseNumber(match.group(0), full, full))
+        return take(match, CaseNumber(match.group(0), full, full, (full,), numbers=(full,)))
 
     def year_serial(match: re.Match) -> str:
         year, serial = match.groups()
-        return take(match, CaseNumber(match.group(0), "", f"{year}{serial.zfill(5)}"))
+        found = CaseNumber(
+            match.group(0), "", year + str(int(serial)), _paddings(year, serial), suffix=True
+        )
+        return take(match, found)
+
+    def short_year_serial(match: re.Match) -> str:
+        year, serial = match.groups()
+        found = CaseNumber(
+            match.group(0),
+            "",
+            year + str(int(serial)),
+            _paddings(year, serial),
+            numbers=_paddings(f"{year}-", serial),
+        )
+        return take(match, found)
 
     text = _MODERN_CASE.sub(modern, text)
     text = _OLD_CASE.sub(old, text)
     text = _YEAR_SERIAL.sub(year_serial, text)
+    text = _SHORT_YEAR_SERIAL.sub(short_year_serial, text)
     partial = ""
     if not cases and _PARTIAL_CASE.match(_CASE_WORDS.sub(" ", text)):
         partial = re.sub(r"[^\d/]", "", _CASE_WORDS.sub(" ", text))
     if cases or partial:
         text = _CASE_WORDS.sub(" ", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    return Query(raw=raw, text=text, cases=tuple(cases), partial_case=partial, shortened=shortened)
+    text, dropped = _bounded_words(re.sub(r"\s+", " ", text).strip())
+    return Query(
+        raw=raw,
+        text=text,
+        cases=tuple(cases),
+        partial_case=partial,
+        shortened=shortened,
+        words_dropped=dropped,
+    )
+
+
+def _bounded_words(text: str) -> tuple[str, bool]:
+    """The words without one-letter words, repeats and words beyond MAX_TERMS; and
+    whether any was dropped. A repeat is the same token outside quotes; inside quotes
+    only one-letter words and words beyond MAX_TERMS go (a phrase keeps its order, and
+    its quotes). Operators (OR, a lone "-") are not terms.
+    """
+    kept: list[str] = []
+    seen: set[str] = set()
+    terms = 0
+    dropped = False
+    quoted = False
+    opening = ""  # a dropped token's opening quote, for the next word kept
+    for token in text.split():
+        in_phrase = quoted
+        quotes = token.count('"')
+        quoted ^= quotes % 2 == 1
+        core = token.strip(_TOKEN_PUNCTUATION + '"-')
+        one_letter = len(core) == 1 and core.isalpha()
+        operator = not core or core.lower() == "or"
+        repeat = not in_phrase and not quoted and token.lower() in seen
+        if operator or not (one_letter or repeat or terms >= MAX_TERMS):
+            kept.append(opening + token)
+            opening = ""
+            if not operator:
+                seen.add(token.lower())
+                terms += 1
+            continue
+        dropped = True
+        if quotes % 2 and in_phrase:  # it closed a phrase: close it on the word before
+            if opening:
+                opening = ""  # the phrase is empty: no quotes at all
+            elif kept:
+                kept[-1] += '"'
+        elif quotes % 2:
+            opening = '"'
+    if opening:
+        dropped = True
+    if not dropped:
+        return text, False
+    # An OR whose word went has nothing to join.
+    while kept and kept[0].lower() == "or":
+        kept.pop(0)
+    while kept and kept[-1].lower() == "or":
+        kept.pop()
+    kept = [t for i, t in enumerate(kept) if not (t.lower() == "or" == kept[i - 1].lower())]
+    return " ".join(kept), True
+
+
+def _paddings(head: str, serial: str) -> tuple[str, ...]:
+    """The compact numbers `head` + `serial` may be stored as: as typed, zero-padded to 5, 6."""
+    return tuple(dict.fromkeys(head + serial.zfill(n) for n in (len(serial), 5, 6)))
 
 
 def _compact(number: str) -> str:
@@ -237,7 +336,12 @@ class _SQLQuery(SearchQuery):
         return f"({self.sql})", list(self.params)
 
 
-_WEBSEARCH_TSQUERY = "websearch_to_tsquery('danish'::regconfig, meetings_fold(%s))"
+# An excluded word excludes it as a whole word only (weights A-C), not where it is only a
+# compound's part or another spelling (weight D, migration 0018): -plan keeps lokalplan.
+_WEBSEARCH_TSQUERY = (
+    "regexp_replace(websearch_to_tsquery('danish'::regconfig, meetings_fold(%s))::text,"
+    r" '!''([^'']+)''', '!''\1'':ABC', 'g')::tsquery"
+)
 _PREFIX_TSQUERY = "to_tsquery('danish'::regconfig, meetings_fold(%s) || ':*')"
 # Shorter words keep to their stem: the endings would make other words of them (to, toer).
 WORD_FORMS_MIN_LENGTH = 3
@@ -323,7 +427,7 @@ def _excluding_stems_tsquery(words: str) -> _SQLQuery | None:
         return None
     return _SQLQuery(
         f"regexp_replace(({tsquery.sql})::text,"
-        f" '!''([^'']{{{PREFIX_MIN_LENGTH},}})''', '!''\\1'':*', 'g')::tsquery",
+        f" '!''([^'']{{{PREFIX_MIN_LENGTH},}})'':ABC', '!''\\1'':*ABC', 'g')::tsquery",
         tsquery.params,
     )
 
@@ -386,8 +490,8 @@ def matching_cases(query: Query, limit: int = 50) -> list[Case]:
 
 
 def _matching_cases(query: Query, limit: int) -> list[Case]:
-    exact = [case.full for case in query.cases if case.full]
-    suffixes = [case.term for case in query.cases if not case.full]  # 2024-00917: any prefix
+    exact = [number for case in query.cases if not case.suffix for number in case.numbers]
+    suffixes = [c for case in query.cases if case.suffix for c in case.compacts]  # any prefix
     partial = query.partial_case if len(query.partial_case) >= 3 else ""
     if not (exact or suffixes or partial):
         return []
@@ -407,7 +511,7 @@ def close_cases(query: Query, limit: int = 5) -> list[Case]:
     Word similarity, since the typed number may lack its prefix; at 0.45 it still
     offers EMN-2024-00917 for a typed 2024-00971 (0.5), which similarity (0.28) would not.
     """
-    terms = [case.term for case in query.cases]
+    terms = [case.compacts[0] if case.compacts else case.term for case in query.cases]
     if query.partial_case:
         terms.append(query.partial_case)
     found: dict[int, Case] = {}
@@ -762,6 +866,8 @@ def ranked(query: Query, filters=None) -> Ranked:
     bounded set: exact whenever fewer than CANDIDATES items match, and what keeps the
     commonest words fast.
     """
+    if query.is_empty:  # nothing left to search (the words dropped): nothing found
+        return Ranked()
     key = _cache_key(query, filters)
     if key in query.memo:
         return query.memo[key]
@@ -1307,3 +1413,62 @@ def clean_search_index() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT gin_clean_pending_list('item_search_vector_gin'::regclass)")
         return int(cursor.fetchone()[0])
+
+
+# ------------------------------------------------------------ "Mente du …"
+
+# A suggestion is looked for when a search finds fewer items than this.
+FEW_HITS = 3
+# pg_trgm similarity a vocabulary word needs to be offered for a typed one.
+SUGGESTION_SIMILARITY = 0.4
+_SUGGESTED_WORD_MIN_LENGTH = 4
+
+
+def suggestion(query: Query, filters, found: int) -> str:
+    """The query with its unknown words replaced by the archive's closest words (pg_trgm
+    over meetings_word, the commoner word first among equally close ones); "" when none
+    is closer, or when the new query would find no more items than `found` (the table
+    may keep words no public item holds any more: they are never offered)."""
+    if found >= FEW_HITS or not query.text or query.cases or query.partial_case:
+        return ""
+    tokens = query.text.split()
+    cores = {
+        position: token.strip(_TOKEN_PUNCTUATION + '"-') for position, token in enumerate(tokens)
+    }
+    cores = {
+        position: core
+        for position, core in cores.items()
+        if len(core) >= _SUGGESTED_WORD_MIN_LENGTH and _LETTERS.match(core)
+    }
+    if not cores:
+        return ""
+    closest = _closest_words(sorted({core.lower() for core in cores.values()}))
+    changed = False
+    for position, core in cores.items():
+        better = closest.get(core.lower(), "")
+        if better and better != core.lower():
+            tokens[position] = tokens[position].replace(core, better)
+            changed = True
+    if not changed:
+        return ""
+    suggested = " ".join(tokens)
+    offered = parse_query(suggested)
+    if ranked(offered, filters).summary.total <= found:
+        return ""
+    return suggested
+
+
+def _closest_words(words: list[str]) -> dict[str, str]:
+    """Each word: itself when the vocabulary holds it, else its closest word, else "".
+    One statement: the trigram index finds candidates at pg_trgm's default threshold
+    (0.3), the closer ones are kept."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT t.w, (SELECT m.word FROM meetings_word AS m"
+            "  WHERE m.word %% t.w AND similarity(m.word, t.w) >= %s"
+            "  ORDER BY m.word = t.w DESC, similarity(m.word, t.w) DESC, m.uses DESC, m.word"
+            "  LIMIT 1)"
+            " FROM unnest(%s::text[]) AS t(w)",
+            [SUGGESTION_SIMILARITY, words],
+        )
+        return {word: closest or "" for word, closest in cursor.fetchall()}

@@ -185,6 +185,11 @@ def search_context(
             _("Søgningen var for lang og er forkortet til %(n)d tegn.")
             % {"n": searching.MAX_QUERY_LENGTH}
         )
+    if query.words_dropped:
+        notices.append(
+            _("Ord på ét bogstav og gentagne ord er udeladt, og der søges højst på %(n)d ord.")
+            % {"n": searching.MAX_TERMS}
+        )
     for name in filters.form.errors:
         notices.append(
             _("Filteret “%(name)s” har en ugyldig værdi og blev ignoreret.") % {"name": name}
@@ -208,6 +213,7 @@ def search_context(
         "pages_known": True,
         "has_next": False,
         "close_cases": [],
+        "suggestion": None,
         "cases": [],
         "empty": query.is_empty,
         "no_words": False,
@@ -223,6 +229,10 @@ def search_context(
     context["people"] = _people(query.raw)
     found = searching.ranked(query, filters)
     summary = found.summary
+    if query.text and summary.total < searching.FEW_HITS:
+        suggested = searching.suggestion(query, filters, summary.total)
+        if suggested:
+            context["suggestion"] = {"query": suggested, "url": url(q=suggested)}
     if not summary.total and query.text and not query.cases and not query.partial_case:
         context["no_words"] = not searching.has_searchable_words(query)
         if context["no_words"]:
@@ -498,6 +508,7 @@ def _as_json(context: dict) -> dict:
         "close_cases": [
             {"number": case.number, "url": url} for case, url in context["close_cases"]
         ],
+        "suggestion": context.get("suggestion"),
         "next": (context.get("pager") or {}).get("next"),
     }
 

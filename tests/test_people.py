@@ -159,6 +159,7 @@ def test_a_name_search_shows_the_person_above_the_hits(client, sample_archive):
         ("regioner", []),  # an address's domain is no name
         ("olst", []),  # words match from their start
         ("budtz-jørgensen", ["annette-budtz-joergensen"]),
+        ("budtz-joergensen", ["annette-budtz-joergensen"]),  # oe for ø (#23)
     ],
 )
 def test_people_are_found_by_the_words_of_their_names(client, sample_archive, query, slugs):
