@@ -1461,8 +1461,8 @@ def suggestion(query: Query, filters, found: int) -> str:
 def _closest_words(words: list[str]) -> dict[str, str]:
     """Each word: itself when the vocabulary holds it, else its closest word, else "".
     One statement: the trigram index finds candidates at pg_trgm's default threshold
-    (0.3), the closer ones are kept."""
-    with connection.cursor() as cursor:
+    (0.3), the closer ones are kept. Read where the page reads (the replica, when set)."""
+    with for_reading().cursor() as cursor:
         cursor.execute(
             "SELECT t.w, (SELECT m.word FROM meetings_word AS m"
             "  WHERE m.word %% t.w AND similarity(m.word, t.w) >= %s"
