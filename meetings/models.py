@@ -302,13 +302,27 @@ class Case(models.Model):
         output_field=models.CharField(max_length=40),
         db_persist=True,
     )
+    # What the list of cases shows: how many shown (current, public) items carried the
+    # case, and their first and last meeting dates. Kept by database triggers on the
+    # items and their case links (migration 0019), whatever code writes them, so the
+    # list reads one row per case instead of aggregating every item on each request.
+    shown_items = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    first_date = models.DateField(null=True, editable=False)
+    last_date = models.DateField(null=True, editable=False)
 
     class Meta:
         ordering = ["number"]
         verbose_name = _("sag")
         verbose_name_plural = _("sager")
         indexes = [
-            GinIndex(fields=["compact"], opclasses=["gin_trgm_ops"], name="case_compact_trgm")
+            GinIndex(fields=["compact"], opclasses=["gin_trgm_ops"], name="case_compact_trgm"),
+            # The list of cases: latest-discussed first, only cases with a shown item.
+            models.Index(
+                F("last_date").desc(nulls_last=True),
+                "number",
+                condition=Q(shown_items__gt=0),
+                name="case_list_order",
+            ),
         ]
 
     def __str__(self) -> str:

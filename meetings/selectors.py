@@ -24,7 +24,6 @@ from django.db.models import (
     F,
     IntegerField,
     Max,
-    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -398,15 +397,10 @@ def case(number: str) -> Case | None:
 
 def case_list() -> QuerySet[Case]:
     """Cases with a public item shown, the latest-discussed first, each with its item count
-    and the dates of its first and last meeting."""
-    public = Q(items__is_current=True, items__access=PUBLIC)
+    and the dates of its first and last meeting (kept on the case by the database)."""
     return (
-        Case.objects.annotate(
-            item_count=Count("items", filter=public),
-            first_date=Min("items__meeting_date", filter=public),
-            last_date=Max("items__meeting_date", filter=public),
-        )
-        .filter(item_count__gt=0)
+        Case.objects.filter(shown_items__gt=0)
+        .annotate(item_count=F("shown_items"))
         .order_by(F("last_date").desc(nulls_last=True), "number")
     )
 
