@@ -395,7 +395,11 @@ STORAGES = {**STORAGES, "staticfiles": {  # noqa: F405
 """
 
 
-def start_gunicorn(url: str, port: int, workdir: Path, cache: bool = True) -> subprocess.Popen:
+def start_gunicorn(
+    url: str, port: int, workdir: Path, cache: bool = True, root: Path = REPO_ROOT
+) -> subprocess.Popen:
+    """gunicorn serving the checkout at `root` (this one by default) on `url`'s database,
+    with this checkout's interpreter; returns once /healthz answers."""
     # Without caches every request is a first one: no search cache, no page cache.
     shim = SETTINGS_SHIM + ("" if cache else "SEARCH_CACHE_SECONDS = 0\nPAGE_CACHE_SECONDS = 0\n")
     (workdir / "bench_settings.py").write_text(shim)
@@ -403,7 +407,7 @@ def start_gunicorn(url: str, port: int, workdir: Path, cache: bool = True) -> su
         **os.environ,
         "DATABASE_URL": url,
         "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "PYTHONPATH": f"{workdir}{os.pathsep}{REPO_ROOT}",
+        "PYTHONPATH": f"{workdir}{os.pathsep}{root}",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "HTTPS": "false",
         "DEBUG": "false",
@@ -413,7 +417,7 @@ def start_gunicorn(url: str, port: int, workdir: Path, cache: bool = True) -> su
     log = (workdir / "gunicorn.log").open("w")
     server = subprocess.Popen(
         [str(REPO_ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py"],
-        cwd=REPO_ROOT,
+        cwd=root,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -428,7 +432,7 @@ def start_gunicorn(url: str, port: int, workdir: Path, cache: bool = True) -> su
         except OSError:
             time.sleep(0.2)
     server.terminate()
-    raise SystemExit(f"gunicorn did not answer on port {port}; see {workdir / 'gunicorn.log'}")
+    raise SystemExit(f"gunicorn of {root} did not answer; see {workdir / 'gunicorn.log'}")
 
 
 def fetch_times(port: int, path: str, clients: int, requests: int) -> tuple[list[float], set]:

@@ -15,54 +15,15 @@ ratio of the base's. Never part of the test suite.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import search_bench as bench  # noqa: E402
-
-
-def serve(root: Path, url: str, port: int, workdir: Path) -> subprocess.Popen:
-    (workdir / "bench_settings.py").write_text(
-        bench.SETTINGS_SHIM + "SEARCH_CACHE_SECONDS = 0\nPAGE_CACHE_SECONDS = 0\n"
-    )
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "PYTHONPATH": f"{workdir}{os.pathsep}{root}",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "HTTPS": "false",
-        "DEBUG": "false",
-        "SECRET_KEY": "search-bench-secret-key-search-bench-secret-key-0123456789",
-        "LOG_LEVEL": "WARNING",
-    }
-    log = (workdir / "gunicorn.log").open("w")
-    server = subprocess.Popen(
-        [str(bench.REPO_ROOT / ".venv" / "bin" / "gunicorn"), "-c", "gunicorn.conf.py"],
-        cwd=root,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return server
-        except OSError:
-            time.sleep(0.3)
-    server.terminate()
-    raise SystemExit(f"gunicorn of {root} did not answer; see {workdir / 'gunicorn.log'}")
 
 
 def main() -> None:
@@ -84,7 +45,9 @@ def main() -> None:
             ports[side] = bench.free_port()
             folder = Path(tmp) / side
             folder.mkdir()
-            servers[side] = serve(root.resolve(), url, ports[side], folder)
+            servers[side] = bench.start_gunicorn(
+                url, ports[side], folder, cache=False, root=root.resolve()
+            )
         try:
             print(
                 f"{'query':<30} {'base p50':>9} {'p95':>7} {'new p50':>9} {'p95':>7}"
