@@ -612,7 +612,7 @@ def hit_count(params: dict) -> str:
     if query.single_case:
         return "redirect"
     filters = clean_filters(QueryDict(urllib.parse.urlencode(params)))
-    summary = searching.summarise(query, filters)
+    summary = searching.ranked(query, filters).summary
     return f">{summary.total}" if summary.more else str(summary.total)
 
 

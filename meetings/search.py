@@ -1,8 +1,8 @@
 """Search: read the user's query, find the matching agenda items, rank and highlight them.
 
 Every full-text and case-number query of the archive is built here; views call
-`parse_query`, `search`, `summarise`, `load_page` and the case look-ups, and
-never build a tsquery themselves. The vectors and the accent folding they use
+`parse_query` and `search_page` (one page of hits with its counts, facets, cases
+and suggestion), and never build a tsquery themselves. The vectors and the accent folding they use
 (`meetings_fold`, never folding æ, ø, å) are defined in migration 0002.
 
 This module must never return a confidential item, never let document text
@@ -1136,17 +1136,6 @@ def _bodies() -> dict[int, Body]:
     return bodies
 
 
-def summarise(query: Query, filters=None) -> Summary:
-    """How many items match and how they spread over the filters (see `ranked`)."""
-    return ranked(query, filters).summary
-
-
-def candidate_ids(query: Query, filters=None) -> tuple[list[int], bool]:
-    """The candidate ids (by relevance) and whether more items match."""
-    found = ranked(query, filters)
-    return found.ids, found.summary.more
-
-
 def _id_in(ids: Sequence[int]) -> ExpressionWrapper:
     """`id = ANY(array)`: one parameter, where pk__in would bind (and convert) a thousand."""
     return ExpressionWrapper(
@@ -1159,26 +1148,6 @@ def _case_hit(query: Query) -> tuple[ExpressionWrapper | Value, bool]:
     if case_condition is None:
         return Value(False), False
     return ExpressionWrapper(case_condition, output_field=BooleanField()), True
-
-
-def search(query: Query, filters=None, order: str = RELEVANCE) -> QuerySet[AgendaItem]:
-    """The hits, ordered: case-number hits first, then by relevance or by meeting date.
-
-    Relevance orders the ranked candidates of `ranked`; the date orders run over every
-    match (walking the meeting-date index). The page itself uses `page_ids` + `load_page`.
-    """
-    if order in (NEWEST, OLDEST):
-        return _by_date(query, filters, order).select_related("meeting__body").defer(*_NOT_LISTED)
-    found = ranked(query, filters)
-    position = RawSQL('array_position(%s::bigint[], "meetings_agendaitem"."id")', [found.ids])
-    case_hit = RawSQL('"meetings_agendaitem"."id" = ANY(%s)', [list(found.case_hits)])
-    return (
-        AgendaItem.objects.filter(_id_in(found.ids), access=PUBLIC, search_vector__isnull=False)
-        .annotate(case_hit=ExpressionWrapper(case_hit, output_field=BooleanField()))
-        .order_by(position)
-        .select_related("meeting__body")
-        .defer(*_NOT_LISTED)
-    )
 
 
 def _by_date(query: Query, filters, order: str) -> QuerySet[AgendaItem]:
@@ -1287,6 +1256,74 @@ def load_page(
         for item in page:
             item.snippet = snippets.get(item.pk, "")
     return page
+
+
+@dataclass
+class Results:
+    """One page of a search, as every format shows it (see `search_page`)."""
+
+    summary: Summary = field(default_factory=Summary)
+    hits: list[AgendaItem] = field(default_factory=list)
+    page: int = 1
+    pages: int = 0
+    has_next: bool = False
+    # The cases whose number the query names, and, when no hit carries a named number,
+    # existing numbers resembling it (close_cases).
+    cases: list[Case] = field(default_factory=list)
+    close_cases: list[Case] = field(default_factory=list)
+    # "Mente du …": the query with its unknown words replaced, or "".
+    suggestion: str = ""
+    # Nothing found because the words are all stop words or punctuation ("og i", "---").
+    no_words: bool = False
+
+
+# Date orders page through every match, uncounted beyond CANDIDATES: as deep as this.
+MAX_DATE_PAGES = 500
+
+
+def search_page(
+    query: Query,
+    filters=None,
+    *,
+    order: str = RELEVANCE,
+    page: int = 1,
+    page_size: int = 20,
+    highlight: bool = True,
+) -> Results:
+    """Page `page` of the hits (case-number hits first, then by relevance or meeting date),
+    with the counts and facets of all of them, the cases named, and "Mente du …".
+
+    What every search page, export and feed shows comes from this one call. Relevance
+    pages go as deep as the ranked candidates, the date orders as deep as counted (or
+    MAX_DATE_PAGES when more match); a page beyond the last shows the last.
+    """
+    if query.is_empty:
+        return Results()
+    found = ranked(query, filters)
+    summary = found.summary
+    suggested = suggestion(query, filters, summary.total)
+    words_only = query.text and not query.cases and not query.partial_case
+    if not summary.total and words_only and not has_searchable_words(query):
+        return Results(summary=summary, suggestion=suggested, no_words=True)
+    pages = max(1, -(-summary.total // page_size))
+    if order != RELEVANCE and summary.more:
+        pages = MAX_DATE_PAGES
+    page = min(max(page, 1), pages)
+    ids, case_hits = page_ids(query, filters, order, (page - 1) * page_size, page_size + 1)
+    hits = load_page(ids[:page_size], case_hits, query, highlight=highlight)
+    close: list[Case] = []
+    if (query.cases or query.partial_case) and not any(hit.case_hit for hit in hits):
+        close = [case for case in close_cases(query) if case not in found.cases]
+    return Results(
+        summary=summary,
+        hits=hits,
+        page=page,
+        pages=pages,
+        has_next=len(ids) > page_size,
+        cases=found.cases,
+        close_cases=close,
+        suggestion=suggested,
+    )
 
 
 # The row's version: PostgreSQL gives every write of a row a new xmin.

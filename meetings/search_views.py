@@ -35,8 +35,6 @@ logger = logging.getLogger(__name__)
 PAGE_SIZE = 20
 EXPORT_LIMIT = 1000
 FEED_SIZE = 50
-# Date orders page through every match, uncounted beyond CANDIDATES: as deep as this.
-MAX_DATE_PAGES = 500
 FORMATS = ("html", "json", "csv", "atom")
 ORDER_LABELS = {
     searching.RELEVANCE: gettext_lazy("Relevans"),
@@ -227,32 +225,26 @@ def search_context(
         return context
     # People by name or address: a query of its own on the people table, beside the hits.
     context["people"] = _people(query.raw)
-    found = searching.ranked(query, filters)
-    summary = found.summary
-    if query.text and summary.total < searching.FEW_HITS:
-        suggested = searching.suggestion(query, filters, summary.total)
-        if suggested:
-            context["suggestion"] = {"query": suggested, "url": url(q=suggested)}
-    if not summary.total and query.text and not query.cases and not query.partial_case:
-        context["no_words"] = not searching.has_searchable_words(query)
-        if context["no_words"]:
-            notices.append(
-                _(
-                    "Søgningen indeholder kun meget almindelige ord eller tegn, som der ikke "
-                    "kan søges på. Prøv med mere specifikke ord."
-                )
+    results = searching.search_page(
+        query,
+        filters,
+        order=order,
+        page=_page_number(params.get("side")),
+        page_size=page_size,
+        highlight=highlight,
+    )
+    summary = results.summary
+    if results.suggestion:
+        context["suggestion"] = {"query": results.suggestion, "url": url(q=results.suggestion)}
+    if results.no_words:
+        context["no_words"] = True
+        notices.append(
+            _(
+                "Søgningen indeholder kun meget almindelige ord eller tegn, som der ikke "
+                "kan søges på. Prøv med mere specifikke ord."
             )
-            return context
-
-    # Relevance pages go as deep as the ranked candidates; date orders as deep as counted.
-    pages = max(1, math.ceil(summary.total / page_size))
-    if order != searching.RELEVANCE and summary.more:
-        pages = MAX_DATE_PAGES
-    page = _page_number(params.get("side"), pages)
-    offset = (page - 1) * page_size
-    ids, case_hits = searching.page_ids(query, filters, order, offset, page_size + 1)
-    has_next = len(ids) > page_size
-    hits = searching.load_page(ids[:page_size], case_hits, query, highlight=highlight)
+        )
+        return context
     if summary.more:
         notices.append(
             _(
@@ -277,26 +269,22 @@ def search_context(
             )
             % scanned
         )
-    cases = found.cases
-    if (query.cases or query.partial_case) and not any(hit.case_hit for hit in hits):
-        context["close_cases"] = [
-            (case, _case_url(case)) for case in searching.close_cases(query) if case not in cases
-        ]
+    context["close_cases"] = [(case, _case_url(case)) for case in results.close_cases]
     context.update(
         summary=summary,
-        hits=hits,
-        page=page,
-        pages=pages,
+        hits=results.hits,
+        page=results.page,
+        pages=results.pages,
         pages_known=not summary.more or order == searching.RELEVANCE,
-        has_next=has_next,
-        cases=[(case, _case_url(case)) for case in cases[:10]],
+        has_next=results.has_next,
+        cases=[(case, _case_url(case)) for case in results.cases[:10]],
         facets=_Facets(url, filters, summary),
         # The sidebar is the same on every page of a search: rendered once per cache period.
         facets_key=hashlib.sha256(
             repr((sorted(url.kept.items()), order, summary)).encode()
         ).hexdigest(),
         facets_seconds=searching.cache_seconds(),
-        pager=_pager(url, page, pages, has_next),
+        pager=_pager(url, results.page, results.pages, results.has_next),
     )
     return context
 
@@ -343,12 +331,13 @@ def _filtered_listing(filters, params, url: _UrlMaker, page_size: int, highlight
     }
 
 
-def _page_number(value: str | None, pages: int) -> int:
+def _page_number(value: str | None, pages: int | None = None) -> int:
+    """The page asked for (`side`), 1 when it is no number; at most `pages` when given."""
     try:
-        page = int(value or 1)
+        page = max(int(value or 1), 1)
     except ValueError:
         return 1
-    return min(max(page, 1), pages)
+    return min(page, pages) if pages is not None else page
 
 
 class _UrlMaker:

@@ -219,7 +219,7 @@ def search_hits(q: str) -> list[AgendaItem]:
     from meetings import search as searching
     from meetings.search_filters import clean_filters
 
-    return list(searching.search(searching.parse_query(q), clean_filters({}), searching.RELEVANCE))
+    return searching.search_page(searching.parse_query(q), clean_filters({}), highlight=False).hits
 
 
 def stem(word: str) -> str:

@@ -66,7 +66,12 @@ def db_archive(archive, db):
 def hits(q: str, order: str = searching.RELEVANCE, **filters) -> list[AgendaItem]:
     from meetings.search_filters import clean_filters
 
-    return list(searching.search(searching.parse_query(q), clean_filters(filters), order)[:200])
+    # The path every page takes: one page of hits, as large as any test needs.
+    query = searching.parse_query(q)
+    found = searching.search_page(
+        query, clean_filters(filters), order=order, page_size=200, highlight=False
+    )
+    return found.hits
 
 
 def titles(q: str, **filters) -> list[str]:
@@ -738,10 +743,19 @@ def test_date_order_is_newest_first():
 )
 @pytest.mark.parametrize("sorted_in_sql", [True, False])
 def test_a_date_page_is_the_same_whichever_way_it_is_found(q, order, sorted_in_sql, monkeypatch):
-    """All matches fetched and sorted, or the meetings walked by date: the same pages."""
+    """All matches fetched and sorted, or the meetings walked by date: the same pages, each
+    the date order of every match (case-number hits first, undated last, id descending)."""
     query = searching.parse_query(q)
-    walked = list(searching.search(query, None, order).values_list("pk", flat=True))
-    assert walked, q
+    every = searching.search_page(query, page_size=searching.CANDIDATES, highlight=False).hits
+    assert every and len(every) < searching.CANDIDATES, q
+
+    def date_order(item) -> tuple:
+        date = item.meeting.date
+        day = date.toordinal() if date else 0
+        newest = order == searching.NEWEST
+        return (not item.case_hit, date is None, -day if newest else day, -item.pk)
+
+    walked = [item.pk for item in sorted(every, key=date_order)]
     if not sorted_in_sql:  # as for a word with too many matches to fetch them all
         monkeypatch.setattr(searching, "DATE_SORT_ROWS", -1)
         monkeypatch.setattr(
