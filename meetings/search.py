@@ -13,6 +13,7 @@ what a user types.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 import time
@@ -36,7 +37,6 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import ExpressionWrapper, RawSQL
-from django.db.models.functions import Left
 from django.db.models.lookups import Exact
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -1230,13 +1230,13 @@ def page_ids(
 def load_page(
     ids: Sequence[int], case_hits: frozenset[int], query: Query, *, highlight: bool = True
 ) -> list[AgendaItem]:
-    """The items of one page, in the order of `ids`, with meeting and body, in one query.
+    """The items of one page, in the order of `ids`, with meeting, body and (with
+    `highlight`) snippet, in one statement.
 
-    With `highlight`, each gets `snippet` (see `highlight`): from the cache when that holds
-    one for this version of the row (its xmin: any write to the item makes a new one, so
-    an edited or redacted text is never shown from the cache), else computed in a second
-    query for the items that lack one. Public and searchable is checked on every call:
-    the ids may come from the cache.
+    A snippet comes from the cache when that holds one for this version of the row (its
+    xmin: any write to the item makes a new one, so an edited or redacted text is never
+    shown from the cache); the statement makes the others (see _snippet_sql). Public and
+    searchable is checked on every call: the ids may come from the cache.
     """
     if not ids:
         return []
@@ -1247,15 +1247,39 @@ def load_page(
         .annotate(row_version_=_ROW_VERSION)
         .order_by()
     )
+    if highlight:
+        cached = _cached_snippets(ids, query)
+        start, stop = _sentinels()
+        sql, params = _snippet_sql(query, start, stop, {pk: v for pk, (v, _) in cached.items()})
+        items = items.annotate(snippet_=RawSQL(sql, params, output_field=TextField()))
     by_id = {item.pk: item for item in items}
     page = [by_id[pk] for pk in ids if pk in by_id]
     for item in page:
         item.case_hit = item.pk in case_hits
     if highlight:
-        snippets = _snippets({item.pk: item.row_version_ for item in page}, query)
+        made = {}
         for item in page:
-            item.snippet = snippets.get(item.pk, "")
+            if item.snippet_ is None:  # the cache's snippet is of this version of the row
+                item.snippet = mark_safe(cached[item.pk][1])  # noqa: S308 - made by safe_snippet
+            else:
+                item.snippet = safe_snippet(item.snippet_, start, stop)
+                made[_snippet_key(query, item.pk)] = (item.row_version_, str(item.snippet))
+        if made and cache_seconds():
+            cache.set_many(made, cache_seconds())
     return page
+
+
+def _snippet_key(query: Query, pk: int) -> str:
+    words = hashlib.sha256(query.text.encode()).hexdigest()
+    return f"search:snippet:v3:{words}:{pk}"
+
+
+def _cached_snippets(ids: Sequence[int], query: Query) -> dict[int, tuple[str, str]]:
+    """id: (row version, snippet) of the snippets the cache holds for these items."""
+    if not cache_seconds():
+        return {}
+    keys = {_snippet_key(query, pk): pk for pk in ids}
+    return {keys[key]: tuple(value) for key, value in cache.get_many(list(keys)).items()}
 
 
 @dataclass
@@ -1335,63 +1359,46 @@ def cache_seconds() -> int:
     return getattr(settings, "SEARCH_CACHE_SECONDS", SEARCH_CACHE_SECONDS)
 
 
-def _snippets(versions: dict[int, str], query: Query) -> dict[int, SafeString]:
-    """The snippets of these items (id: row version) for this query's words."""
-    words = hashlib.sha256(query.text.encode()).hexdigest()
-
-    def key(pk: int, version: str) -> str:
-        return f"search:snippet:v2:{words}:{pk}:{version}"
-
-    seconds = cache_seconds()
-    found = cache.get_many([key(pk, v) for pk, v in versions.items()]) if seconds else {}
-    snippets = {
-        pk: mark_safe(found[key(pk, v)])  # noqa: S308 - made by safe_snippet
-        for pk, v in versions.items()
-        if key(pk, v) in found
-    }
-    missing = [pk for pk in versions if pk not in snippets]
-    if missing:
-        start, stop = _sentinels()
-        made = {}
-        for pk, text, version in _headlines(missing, query, start, stop):
-            snippets[pk] = safe_snippet(text or "", start, stop)
-            made[key(pk, version)] = str(snippets[pk])
-        if seconds:
-            cache.set_many(made, seconds)
-    return snippets
-
-
-def _headlines(ids: list[int], query: Query, start: str, stop: str) -> list[tuple]:
-    """(id, headline, row version) of these items, highlighted between start and stop.
+def _snippet_sql(query: Query, start: str, stop: str, cached: dict[int, str]) -> tuple[str, list]:
+    """SQL of the item's snippet, highlighted between start and stop; NULL when `cached`
+    (id: row version) holds the row's version.
 
     ts_headline reads every word of the text it is given (about 1 ms for a long item),
     and most items match early on. So the headline is first made from the first
-    HEADLINE_FIRST_CHARS; only the items that showed no match there and have more text
-    are made again from up to HEADLINE_TEXT_LIMIT (the 20 snippets of the first page
-    of "danske" at 1,000,000 items: 28-29 ms -> 16-18 ms).
+    HEADLINE_FIRST_CHARS; only an item that shows no match there and has more text is
+    made again from up to HEADLINE_TEXT_LIMIT (the 20 snippets of the first page of
+    "danske" at 1,000,000 items: 28-29 ms -> 16-18 ms). Case-number hits only: nothing
+    to highlight, the start of the text, made once.
     """
-    rows = list(
-        AgendaItem.objects.filter(_id_in(ids))
-        .order_by()
-        .annotate(
-            snippet_=_headline(query, start, stop, HEADLINE_FIRST_CHARS),
-            row_version_=_ROW_VERSION,
-            longer_=RawSQL(f"length({_ITEM_TEXT}) > %s", [HEADLINE_FIRST_CHARS]),
-        )
-        .values_list("pk", "snippet_", "row_version_", "longer_")
+    tsquery = _highlight_tsquery(query)
+    again = tsquery is not None
+    if tsquery is None:
+        tsquery = _SQLQuery("''::tsquery", [])
+    options = (
+        f"StartSel={start}, StopSel={stop}, MaxWords=40, MinWords=15, "
+        'MaxFragments=2, FragmentDelimiter=" … "'
     )
-    again = [pk for pk, text, _, longer in rows if longer and start not in (text or "")]
-    if _highlight_tsquery(query) is None:
-        again = []  # case-number hits only: nothing to highlight, the start of the text
-    whole = {}
-    if again:
-        whole = dict(
-            AgendaItem.objects.filter(_id_in(again))
-            .order_by()
-            .annotate(snippet_=_headline(query, start, stop, HEADLINE_TEXT_LIMIT))
-            .values_list("pk", "snippet_")
-        )
-    return [(pk, whole.get(pk, text), version) for pk, text, version, _ in rows]
+    headline = f"ts_headline('danish'::regconfig, left(t.text, %s), ({tsquery.sql}), %s)"
+    sql = (
+        "CASE WHEN coalesce(%s::jsonb ->> meetings_agendaitem.id::text, '')"
+        " = meetings_agendaitem.xmin::text THEN NULL ELSE"
+        " (SELECT CASE WHEN %s AND strpos(h.first, %s) = 0 AND length(t.text) > %s"
+        f" THEN {headline} ELSE h.first END"
+        f" FROM (SELECT {_ITEM_TEXT} AS text) AS t,"
+        f" LATERAL (SELECT {headline} AS first) AS h) END"
+    )
+    headline_params = [*tsquery.params, options]
+    params = [
+        json.dumps({str(pk): version for pk, version in cached.items()}),
+        again,
+        start,
+        HEADLINE_FIRST_CHARS,
+        HEADLINE_TEXT_LIMIT,
+        *headline_params,
+        HEADLINE_FIRST_CHARS,
+        *headline_params,
+    ]
+    return sql, params
 
 
 # ----------------------------------------------------------- highlighting
@@ -1411,23 +1418,6 @@ _ITEM_TEXT = (
 
 def _sentinels() -> tuple[str, str]:
     return f"hl{secrets.token_hex(12)}s", f"hl{secrets.token_hex(12)}e"
-
-
-def _headline(query: Query, start: str, stop: str, limit: int) -> Func:
-    tsquery = _highlight_tsquery(query)
-    if tsquery is None:  # case-number hits only: the start of the text, no highlights
-        tsquery = _SQLQuery("''::tsquery", [])
-    options = (
-        f"StartSel={start}, StopSel={stop}, MaxWords=40, MinWords=15, "
-        'MaxFragments=2, FragmentDelimiter=" … "'
-    )
-    return Func(
-        Left(RawSQL(_ITEM_TEXT, []), limit),
-        tsquery,
-        Value(options),
-        template="ts_headline('danish'::regconfig, %(expressions)s)",
-        output_field=TextField(),
-    )
 
 
 def safe_snippet(text: str, start: str, stop: str) -> SafeString:
