@@ -25,20 +25,18 @@ from typing import Any
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.db.models.functions import JSONObject
 from django.db.models.signals import post_delete, post_save
+
+from archive.routing import for_reading
 
 from . import people
 from .models import PUBLIC, AgendaItem, Meeting, Person, PersonLink
@@ -398,13 +396,19 @@ SHORTEST_WORD = 2
 
 def matching(text: str) -> list[Person]:
     """People whose name has each word of `text` as the start of one of its words, or
-    whose e-mail address is `text`. A search query's words, read like names."""
+    whose e-mail address is `text`. A search query's words, read like names; the name
+    as typed first (Søren before Soeren for "søren"), then by name.
+
+    Every uncached search page asks this, so it is one hand-written statement: built
+    with the ORM, composing the query cost ten times its execution (about 10 ms of
+    Python for 1 ms in PostgreSQL, 20,000 items). Links count as in `live_links`."""
     text = (text or "").strip()
     if not text or len(text) > 200:
         return []
     email = people.EMAIL_RE.fullmatch(text.strip("<>"))
     if email:
-        found = Person.objects.filter(email=email.group(0).casefold())
+        condition, params = "p.email = %s", [email.group(0).casefold()]
+        exact, exact_params = "true", []
     else:
         words = [
             word
@@ -413,16 +417,24 @@ def matching(text: str) -> list[Person]:
         ]
         if not words or len(words) > people.MAX_WORDS:
             return []
-        found = Person.objects.exclude(key__startswith="@")
-        exact = Q()
-        for word in words:
-            found = found.filter(key__regex=r"(^| )" + _any_spelling(word))
-            exact &= Q(key__regex=r"(^| )" + re.escape(word))
-        # The name as typed first (Søren before Soeren for "søren").
-        found = found.annotate(
-            exact_=Case(When(exact, then=Value(0)), default=Value(1), output_field=IntegerField())
-        ).order_by("exact_", "name", "id")
-    return list(found.filter(Exists(live_links().filter(person=OuterRef("pk"))))[:MATCHES])
+        condition = " AND ".join(["p.key NOT LIKE '@%%'"] + ["p.key ~ %s"] * len(words))
+        params = [r"(^| )" + _any_spelling(word) for word in words]
+        exact = " AND ".join(["p.key ~ %s"] * len(words))
+        exact_params = [r"(^| )" + re.escape(word) for word in words]
+    sql = (
+        "SELECT p.id, p.name, p.key, p.slug, p.email FROM meetings_person AS p"
+        f" WHERE {condition} AND EXISTS (SELECT FROM meetings_personlink AS l"
+        "  LEFT JOIN meetings_agendaitem AS i ON i.id = l.item_id"
+        "  WHERE l.person_id = p.id AND l.meeting_id IS NOT NULL"
+        "  AND (l.role <> %s OR (i.id IS NOT NULL AND i.is_current AND i.access = %s)))"
+        f" ORDER BY CASE WHEN {exact} THEN 0 ELSE 1 END, p.name, p.id LIMIT %s"
+    )
+    with for_reading().cursor() as cursor:
+        cursor.execute(sql, [*params, HANDLED, PUBLIC, *exact_params, MATCHES])
+        return [
+            Person(id=pk, name=name, key=key, slug=slug, email=email)
+            for pk, name, key, slug, email in cursor.fetchall()
+        ]
 
 
 # å, æ, ø as Danish names are also written (aa, ae, oe), and ä, ö of Swedish and German.
