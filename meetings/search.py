@@ -49,6 +49,11 @@ from .filters import UNDATED
 from .models import PUBLIC, AgendaItem, Body, Case, ItemCase
 
 MAX_QUERY_LENGTH = 200
+
+# ---------------------------------------------------------------- policies
+# How a search bounds its cost and chooses its way through the index: every measured
+# choice of this module is one of these names, with the figure that set it.
+
 # A query's cost grows with its terms: highlighting (ts_headline) tests every term at
 # every word of the text, and ~99 one-letter words held a worker for 2-3.5 s. So a word
 # of one letter is dropped, a repeated word kept once, and only the first MAX_TERMS
@@ -89,7 +94,7 @@ DATE_SORT_ROWS = 10_000
 # Prefix search on the last word only from this length: `kom:*` would match nearly everything.
 PREFIX_MIN_LENGTH = 5
 # ts_headline costs about 0.1 ms per kB: highlight at most this much of an item, and
-# first only the beginning (see _headlines).
+# first only the beginning (see _snippet_sql).
 HEADLINE_TEXT_LIMIT = 20_000
 HEADLINE_FIRST_CHARS = 2_500
 # The ranked candidates and counts of one (query, filters) are kept this long in Django's
@@ -97,6 +102,8 @@ HEADLINE_FIRST_CHARS = 2_500
 # version only: paging, re-sorting and the twins of a search then cost one query. The
 # hits themselves are re-read (and re-checked as public) on every request.
 SEARCH_CACHE_SECONDS = 120
+# ------------------------------------------------------------ end of policies
+
 RELEVANCE, NEWEST, OLDEST = "relevans", "nyeste", "aeldste"
 ORDERS = (RELEVANCE, NEWEST, OLDEST)
 

@@ -12,6 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from meetings import search as searching
 from meetings.importing import Metadata, import_document, import_file
@@ -318,6 +319,11 @@ def test_rare_and_common_words_find_the_same_by_index_or_in_table_order(monkeypa
         assert cursor.fetchone()[0] == "on"
 
 
+def candidate_reads(captured) -> list[str]:
+    """The statements that read ranked candidates (their rank and counts), in order."""
+    return [q["sql"] for q in captured.captured_queries if 'AS "rank_"' in q["sql"]]
+
+
 @pytest.mark.usefixtures("db_archive")
 @pytest.mark.parametrize("blocks", [1, 1000])
 def test_an_exclusion_finds_the_same_candidates_in_the_first_blocks_or_by_index(
@@ -334,13 +340,13 @@ def test_an_exclusion_finds_the_same_candidates_in_the_first_blocks_or_by_index(
     monkeypatch.setattr(searching, "FIRST_BLOCKS_SHARE", 0.0)  # always tried first
     monkeypatch.setattr(searching, "FIRST_BLOCKS", blocks)
     monkeypatch.setattr(searching, "MATCHES_PER_BLOCK", 1e12)  # exactly FIRST_BLOCKS pages
-    calls = []
-    original = searching._candidate_rows
-    monkeypatch.setattr(searching, "_candidate_rows", lambda *a: calls.append(1) or original(*a))
     query = searching.parse_query("regioner -sundhedsvæsen")  # nothing memoised
 
-    assert searching.ranked(query).ids == by_index
-    assert len(calls) == (1 if blocks == 1000 else 2)
+    with CaptureQueriesContext(connection) as captured:
+        assert searching.ranked(query).ids == by_index
+    reads = candidate_reads(captured)
+    assert len(reads) == (1 if blocks == 1000 else 2)
+    assert f"ctid < '({blocks},0)'" in reads[0]  # the first blocks first, then the index
 
 
 @pytest.mark.usefixtures("db_archive")
@@ -356,12 +362,12 @@ def test_a_word_finds_the_same_candidates_in_the_first_blocks_or_by_index(blocks
     assert len(by_index) == 3
 
     monkeypatch.setattr(searching, "_first_blocks_to_try", lambda *args: blocks)
-    calls = []
-    original = searching._candidate_rows
-    monkeypatch.setattr(searching, "_candidate_rows", lambda *a: calls.append(1) or original(*a))
 
-    assert searching.ranked(searching.parse_query("kommunerne")).ids == by_index
-    assert len(calls) == (1 if blocks == 1000 else 2)
+    with CaptureQueriesContext(connection) as captured:
+        assert searching.ranked(searching.parse_query("kommunerne")).ids == by_index
+    reads = candidate_reads(captured)
+    assert len(reads) == (1 if blocks == 1000 else 2)
+    assert f"ctid < '({blocks},0)'" in reads[0]
 
 
 @pytest.mark.parametrize(
