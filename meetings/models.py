@@ -10,11 +10,11 @@ from __future__ import annotations
 import re
 
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Func, Q, Value
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Reverse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -316,6 +316,12 @@ class Case(models.Model):
         verbose_name_plural = _("sager")
         indexes = [
             GinIndex(fields=["compact"], opclasses=["gin_trgm_ops"], name="case_compact_trgm"),
+            # A number's end (2019-00160 of any prefix) as the start of the reversed number:
+            # a B-tree range instead of the trigram index, whose digit trigrams are common
+            # (4-5 ms a look-up among 333,000 numbers).
+            models.Index(
+                OpClass(Reverse("compact"), name="text_pattern_ops"), name="case_compact_reversed"
+            ),
             # The list of cases: latest-discussed first, only cases with a shown item.
             models.Index(
                 F("last_date").desc(nulls_last=True),

@@ -37,6 +37,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import ExpressionWrapper, RawSQL
+from django.db.models.functions import Reverse
 from django.db.models.lookups import Exact
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -506,12 +507,13 @@ def _matching_cases(query: Query, limit: int) -> list[Case]:
     if not (exact or suffixes or partial):
         return []
     condition = Q(number__in=exact)
-    for suffix in suffixes:
-        condition |= Q(compact__endswith=suffix)
+    for suffix in suffixes:  # its end: the start of the reversed number (its own index)
+        condition |= Q(reversed_compact__startswith=suffix[::-1])
     if partial:
         condition |= Q(compact__contains=partial)
-    # Unordered in SQL so the trigram index serves the LIKEs; newest numbers first here.
-    found = list(Case.objects.filter(condition).order_by()[: limit * 4])
+    # Unordered in SQL so the indexes serve the LIKEs; newest numbers first here.
+    cases = Case.objects.alias(reversed_compact=Reverse("compact"))
+    found = list(cases.filter(condition).order_by()[: limit * 4])
     return sorted(found, key=lambda case: case.number, reverse=True)[:limit]
 
 
