@@ -1410,8 +1410,11 @@ def _snippet_sql(query: Query, start: str, stop: str, cached: dict[int, str]) ->
         " = meetings_agendaitem.xmin::text THEN NULL ELSE"
         " (SELECT CASE WHEN %s AND strpos(h.first, %s) = 0 AND length(t.text) > %s"
         f" THEN {headline} ELSE h.first END"
-        f" FROM (SELECT {_ITEM_TEXT} AS text) AS t,"
-        f" LATERAL (SELECT {headline} AS first) AS h) END"
+        # OFFSET 0: each made once. Flattened, the planner copies the text and the first
+        # headline into every place that names them (a common word's page at 1,000,000 items:
+        # 13.5 ms, made once 7.0).
+        f" FROM (SELECT {_ITEM_TEXT} AS text OFFSET 0) AS t,"
+        f" LATERAL (SELECT {headline} AS first OFFSET 0) AS h) END"
     )
     headline_params = [*tsquery.params, options]
     params = [
