@@ -76,6 +76,10 @@ PREFIX_TEST_ROWS = 5_000
 # Words that more items hold than this share are looked for by reading the table in
 # order, rarer words through the index (see _candidate_rows_of_words).
 COMMON_WORD_SHARE = 0.2
+# A word typed alone that the planner expects in fewer items than this share is tried
+# as typed only when its prefix is expected in more (see _candidate_rows_of_typed_words):
+# the one more estimate costs planning only, a needless try 4 statements.
+TYPED_TRY_SHARE = COMMON_WORD_SHARE
 # A query with an excluded word is answered by the index (see _text_candidate_rows),
 # which for common words builds a bitmap of most of the table (50-140 ms). When the
 # planner expects at least this share of the items to match, the first FIRST_BLOCKS
@@ -957,11 +961,11 @@ def _text_candidate_rows(
     holding_the_words = _rows_to_test(query, filters)
     if holding_the_words is not None:
         return _phrase_candidate_rows(matches, query, holding_the_words)
+    share = None
     if query.words_and_prefix()[1]:
-        rows = _candidate_rows_of_typed_words(query, filters)
+        rows, share = _candidate_rows_of_typed_words(query, filters)
         if rows is not None:
             return rows, False
-    share = None
     if _tests_prefix_on_rows(query):
         share = _share_when_prefix_tested_on_rows(query, filters)
         if share is None:
@@ -972,7 +976,9 @@ def _text_candidate_rows(
     return rows, False
 
 
-def _candidate_rows_of_typed_words(query: Query, filters) -> list[tuple] | None:
+def _candidate_rows_of_typed_words(
+    query: Query, filters
+) -> tuple[list[tuple] | None, float | None]:
     """The candidates of the words as typed, when they alone are more than CANDIDATES.
 
     The last word also matches as a prefix (a half-typed word, sundhedsv, finds
@@ -984,17 +990,29 @@ def _candidate_rows_of_typed_words(query: Query, filters) -> list[tuple] | None:
     holding only longer words to a set that is cut at CANDIDATES anyway. Such items still
     match: they are counted in "more than", and the date orders, which go through every
     match, list them. Otherwise (a rare or half-typed word) None, and the prefix is
-    looked up.
+    looked up; with it the planner's expected share of items the query matches, when
+    that was read here (else None).
+
+    A word typed alone that the planner does not count among the common ones
+    (TYPED_TRY_SHARE) is tried only when it expects the prefix to match more items than
+    the word: a word outside its most common elements gets one floor estimate, the
+    prefix too (4,577 of 1,000,000 items for vandløbsrestaurering, which 49 hold), and
+    trying it read the same rows twice (4 statements more for a rare or misspelt word).
     """
     # The case look-ups do not depend on how the last word is read: made once.
     typed = replace(query, exact=True, memo=query.memo)
     items = matching_items(typed, filters)
     expected = _estimated_rows(items)
     if expected <= CANDIDATES:  # a rare or half-typed word: not worth a try
-        return None
+        return None, None
     share = expected / _estimated_item_count()
+    prefix_share = None
+    if not query.words_and_prefix()[0] and share < TYPED_TRY_SHARE:
+        prefix_share = _share_of_items(matching_items(query, filters))
+        if prefix_share <= share:
+            return None, prefix_share
     rows = _candidate_rows_of_words(items, typed, by_index=_has_exclusion(typed), share=share)
-    return rows if len(rows) > CANDIDATES else None
+    return (rows if len(rows) > CANDIDATES else None), prefix_share
 
 
 def _share_when_prefix_tested_on_rows(query: Query, filters) -> float | None:

@@ -403,11 +403,27 @@ def test_more_items_with_the_word_as_typed_than_are_ranked_make_the_candidates(m
 
     found = searching.ranked(searching.parse_query("sundhedsvæsen"))
 
-    assert len(typed_tries) == 1 and typed_tries[0] is not None  # the prefix never looked up
+    assert len(typed_tries) == 1 and typed_tries[0][0] is not None  # no prefix look-up
     assert found.summary.more and len(found.ids) == 3
     # The word's two stems, each alone: no prefix.
     holding_the_word = {item.pk for item in hits('"sundhedsvæsen" OR "sundhedsvæsenet"')}
     assert set(found.ids) <= holding_the_word
+
+
+@pytest.mark.usefixtures("db_archive")
+def test_a_word_alone_expected_no_commoner_as_a_prefix_is_read_once(monkeypatch):
+    """The planner's floor estimate for the word and its prefix alike (a rare word at
+    1,000,000 items): one candidate read, the prefix's, and the same hits."""
+    expected = titles("kræftplan")
+    assert expected
+    monkeypatch.setattr(searching, "_estimated_item_count", lambda: 1_000_000.0)
+    monkeypatch.setattr(searching, "_estimated_rows", lambda items: 4_577.0)
+
+    with CaptureQueriesContext(connection) as captured:
+        found = searching.ranked(searching.parse_query("kræftplan"))
+    reads = candidate_reads(captured)
+    assert len(reads) == 1 and ":*" in reads[0]  # the prefix, not the word as typed first
+    assert sorted(titles("kræftplan")) == sorted(expected) and len(found.ids) == len(expected)
 
 
 @pytest.mark.usefixtures("db_archive")
@@ -435,7 +451,7 @@ def test_common_words_with_a_common_prefix_are_read_in_table_order(
         return (prefix_share if ":*" in sql else words_share) * 1_000_000
 
     monkeypatch.setattr(searching, "_estimated_rows", estimate)
-    monkeypatch.setattr(searching, "_candidate_rows_of_typed_words", lambda *args: None)
+    monkeypatch.setattr(searching, "_candidate_rows_of_typed_words", lambda *args: (None, None))
     settings_used = []
     original = searching._local_setting
     monkeypatch.setattr(
