@@ -7,9 +7,9 @@ Each side is served by its own gunicorn (its own code, from its checkout, this
 checkout's interpreter) with the search and page caches off, on its own bench
 database, made beforehand by each checkout's `bench/search_bench.py` with the same
 --items. For every query of search_bench's set, the rounds alternate the sides (base
-first in odd rounds, this checkout first in even ones), one client, so both see the
-machine in the same state; it prints each side's p50 and p95 and this checkout's as a
-ratio of the base's. Never part of the test suite.
+first in odd rounds, this checkout first in even ones), one client unless --clients
+says more, so both see the machine in the same state; it prints each side's p50 and
+p95 and this checkout's as a ratio of the base's. Never part of the test suite.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ def main() -> None:
     parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL", bench.DEFAULT_URL))
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=10, help="per side, query and round")
+    parser.add_argument(
+        "--clients", type=int, default=1, help="concurrent clients (8: the search bench's load)"
+    )
     args = parser.parse_args()
 
     queries = {"base": bench.query_set(args.base_url), "new": bench.query_set(args.url)}
@@ -64,7 +67,9 @@ def main() -> None:
                 for round_ in range(args.rounds):
                     order = ("base", "new") if round_ % 2 == 0 else ("new", "base")
                     for side in order:
-                        latencies, _ = bench.fetch_times(ports[side], paths[side], 1, args.requests)
+                        latencies, _ = bench.fetch_times(
+                            ports[side], paths[side], args.clients, args.requests
+                        )
                         times[side].extend(latencies)
                 b50, b95 = (bench.percentile(times["base"], f) for f in (0.5, 0.95))
                 n50, n95 = (bench.percentile(times["new"], f) for f in (0.5, 0.95))
