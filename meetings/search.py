@@ -2,8 +2,9 @@
 
 Every full-text and case-number query of the archive is built here; views call
 `parse_query` and `search_page` (one page of hits with its counts, facets, cases
-and suggestion), and never build a tsquery themselves. The vectors and the accent folding they use
-(`meetings_fold`, never folding æ, ø, å) are defined in migration 0002.
+and suggestion), and never build a tsquery themselves. The vectors and the
+accent folding they use (`meetings_fold`, never folding æ, ø, å) are defined in
+migration 0002.
 
 This module must never return a confidential item, never let document text
 through as markup (only its own <mark> tags survive), and never raise on
