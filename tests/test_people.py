@@ -165,3 +165,38 @@ def test_a_name_search_shows_the_person_above_the_hits(client, sample_archive):
 def test_people_are_found_by_the_words_of_their_names(client, sample_archive, query, slugs):
     found = twin(client, f"/soeg/?q={query}")["people"]
     assert sorted(person["slug"] for person in found) == slugs
+
+
+def test_a_name_search_finds_exactly_the_people_with_a_live_link(client, sample_archive):
+    """Search's hand-written look-up (persons.matching) keeps the rule of live_links: a
+    handler of an item that is closed or no longer shown, or a link whose meeting is gone,
+    is no reason to name a person."""
+    from meetings import persons
+
+    shown = AgendaItem.objects.filter(is_current=True, access="public").exclude(
+        person_links__role=PersonLink.HANDLED
+    )[0]
+    closed = AgendaItem.objects.filter(access="confidential").exclude(
+        person_links__role=PersonLink.HANDLED
+    )[0]
+    links = {
+        "Zeta Shown": dict(meeting=shown.meeting, item=shown, role=PersonLink.HANDLED),
+        "Zeta Closed": dict(meeting=closed.meeting, item=closed, role=PersonLink.HANDLED),
+        "Zeta Gone": dict(meeting=None, item=None, role=PersonLink.ATTENDED),
+    }
+    for name, link in links.items():
+        slug = name.lower().replace(" ", "-")
+        person = Person.objects.create(name=name, key=name.lower(), slug=slug)
+        PersonLink.objects.create(person=person, printed=name, **link)
+
+    reference = {
+        p.slug
+        for p in Person.objects.filter(key__startswith="zeta")
+        if persons.live_links().filter(person=p).exists()
+    }
+    assert reference == {"zeta-shown"}
+    assert {p.slug for p in persons.matching("zeta")} == reference
+    # And for every sample person found by their full name: live links decide.
+    for person in Person.objects.exclude(key__startswith="@"):
+        found = {p.slug for p in persons.matching(person.name)}
+        assert (person.slug in found) == persons.live_links().filter(person=person).exists()
