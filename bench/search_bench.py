@@ -95,8 +95,9 @@ def connect(url: str, **kwargs) -> psycopg.Connection:
     return psycopg.connect(url, autocommit=True, **kwargs)
 
 
-def create_database(url: str) -> bool:
-    """Create the bench database if missing; True when it was created."""
+def create_database(url: str, template: str = "template0") -> bool:
+    """Create the bench database if missing, as a copy of `template` (a database's URL or
+    name); True when it was created."""
     parts = urllib.parse.urlsplit(url)
     name = parts.path.lstrip("/")
     admin = urllib.parse.urlunsplit(parts._replace(path="/postgres"))
@@ -104,7 +105,8 @@ def create_database(url: str) -> bool:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         if exists:
             return False
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING UTF8')
+        source = urllib.parse.urlsplit(template).path.lstrip("/") or template
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}" ENCODING UTF8')
     return True
 
 
@@ -295,38 +297,164 @@ def generate(url: str, items: int, chunks: int) -> None:
 
     with connect(url) as conn:
         conn.execute("ALTER TABLE meetings_agendaitem ENABLE TRIGGER meetings_item_search_vector")
-        step = time.perf_counter()
-        conn.execute(
-            "INSERT INTO meetings_case (number) SELECT DISTINCT bench_case_number(s) "
-            "FROM generate_series(0, (%s - 1) / 3) AS s ON CONFLICT (number) DO NOTHING",
-            [items],
-        )
-        # The vectors already hold these numbers: the refresh triggers would only recompute.
-        conn.execute("ALTER TABLE meetings_itemcase DISABLE TRIGGER USER")
-        conn.execute(
-            """
-            INSERT INTO meetings_itemcase (item_id, case_id)
-            SELECT i.id, c.id FROM meetings_agendaitem i
-              JOIN bench_meeting m ON m.id = i.meeting_id
-              JOIN meetings_case c
-                ON c.number = bench_case_number((m.n * %s + i.number - 1) / 3)
-             WHERE i.access = 'public'
-            """,
-            [ITEMS_PER_MEETING],
-        )
-        conn.execute("ALTER TABLE meetings_itemcase ENABLE TRIGGER USER")
-        print(f"cases and links in {time.perf_counter() - step:.0f} s")
-        step = time.perf_counter()
-        conn.execute("SET maintenance_work_mem = '1GB'")
-        conn.execute(
-            "CREATE INDEX item_search_vector_gin ON meetings_agendaitem USING gin (search_vector)"
-        )
-        print(f"GIN index in {time.perf_counter() - step:.0f} s")
-        step = time.perf_counter()
-        conn.execute("VACUUM ANALYZE")
-        print(f"vacuum analyze in {time.perf_counter() - step:.0f} s")
+        finish(conn, first_meeting=0)
         conn.execute("DROP TABLE bench_template, bench_vocabulary")
     print(f"generation: {items} items in {time.perf_counter() - started:.0f} s")
+
+
+# A copy of generated meeting `src` as meeting `n` of copy round `round` (1, 2, ...): the
+# same items, word for word and vector for vector, but for the case numbers, which follow the
+# new item's place (as the generator's do) and are swapped in the vector too. The copied
+# vector drops the source's case terms (ts_delete) and gains the new ones (weight A, as
+# meetings_item_vector gives them): what meetings_item_vector would compute, but for the
+# case terms' positions (case numbers' positions matter to no query).
+COPY_ITEMS_SQL = """
+INSERT INTO meetings_agendaitem (
+  meeting_id, document_id, kind, number, access, title, handler, recommendation,
+  recommended_by, decision, sections, links, other_case_numbers, page, line, is_current,
+  corrected_by, search_vector)
+SELECT m.id, s.document_id, s.kind, s.number, s.access, s.title, s.handler, s.recommendation,
+       s.recommended_by, s.decision, s.sections, s.links, s.other_case_numbers, s.page, s.line,
+       s.is_current, s.corrected_by,
+       ts_delete(s.search_vector, tsvector_to_array(to_tsvector('simple', meetings_case_terms(
+           ARRAY[bench_case_number((src.n * {per_meeting} + s.number - 1) / 3)]))))
+         || setweight(to_tsvector('simple', meetings_case_terms(
+           ARRAY[bench_case_number((m.n * {per_meeting} + s.number - 1) / 3)])), 'A')
+  FROM bench_meeting m
+  JOIN bench_meeting src ON src.n = m.n - %(offset)s
+  JOIN meetings_agendaitem s ON s.meeting_id = src.id AND s.document_id = %(document)s
+ WHERE m.n BETWEEN %(first)s AND %(last)s
+"""
+
+
+def extend(url: str, items: int, chunks: int = 2) -> None:
+    """Grow a generated archive to `items` items by copying it whole, as often as needed.
+
+    Computing every vector makes 1,000,000 items take 15-55 minutes on two cores, so
+    5,000,000 would not fit a working day beside anything else. Each copy is held by
+    bodies of its own (the archive's bodies numbered "(2)", "(3)", ...: more councils,
+    as a larger archive has), on the same dates, with its own case numbers; so a word's
+    hits grow with the archive, as they would with more councils writing alike. What
+    does not grow is the vocabulary (the samples' words, as in the generated part)."""
+    started = time.perf_counter()
+    with connect(url) as conn:
+        conn.execute(CASE_NUMBER_SQL)
+        document = conn.execute(
+            "SELECT id FROM meetings_sourcedocument WHERE file_name = 'bench.txt'"
+        ).fetchone()[0]
+        # Rebuilt from the meetings' slugs: an unlogged table need not survive a copy of the
+        # database (CREATE DATABASE ... TEMPLATE).
+        conn.execute("DROP TABLE IF EXISTS bench_meeting")
+        conn.execute(
+            "CREATE UNLOGGED TABLE bench_meeting AS"
+            " SELECT substr(slug, 7)::bigint AS n, id FROM meetings_meeting"
+            " WHERE slug ~ '^bench-[0-9]+$'"
+        )
+        conn.execute("CREATE UNIQUE INDEX ON bench_meeting (n)")
+        meetings, have = conn.execute(
+            "SELECT count(*), (SELECT count(*) FROM meetings_agendaitem WHERE document_id = %s)"
+            " FROM bench_meeting",
+            [document],
+        ).fetchone()
+        if have >= items:
+            return
+        rounds = -(-items // have) - 1
+        print(f"extend: {have} items in {meetings} meetings, copied {rounds} times")
+        conn.execute("DROP INDEX IF EXISTS item_search_vector_gin")
+        conn.execute("ALTER TABLE meetings_agendaitem DISABLE TRIGGER meetings_item_search_vector")
+        for copy in range(1, rounds + 1):
+            conn.execute(
+                """
+                WITH bodies AS (
+                  INSERT INTO meetings_body (name, slug, contact)
+                  SELECT name || ' (' || %(round)s || ')', 'bench-' || i || '-' || %(round)s, ''
+                    FROM unnest(%(names)s::text[]) WITH ORDINALITY AS b(name, i)
+                  RETURNING id, name),
+                paired AS (
+                  SELECT o.id AS old_id, b.id AS new_id FROM meetings_body o
+                    JOIN bodies b ON b.name = o.name || ' (' || %(round)s || ')'),
+                made AS (
+                  INSERT INTO meetings_meeting (body_id, date, time, location, participants,
+                                                absent, slug, created_at)
+                  SELECT p.new_id, o.date, '', '', '{}', '{}',
+                         'bench-' || (bm.n + %(offset)s), now()
+                    FROM bench_meeting bm JOIN meetings_meeting o ON o.id = bm.id
+                    JOIN paired p ON p.old_id = o.body_id
+                   WHERE bm.n < %(meetings)s
+                  RETURNING id, slug)
+                INSERT INTO bench_meeting (n, id)
+                SELECT substr(slug, 7)::bigint, id FROM made
+                """,
+                {"round": copy + 1, "names": BODIES, "offset": copy * meetings,
+                 "meetings": meetings},
+            )  # fmt: skip
+        conn.execute(
+            "INSERT INTO meetings_sourcedocument_meetings (sourcedocument_id, meeting_id)"
+            " SELECT %s, id FROM bench_meeting WHERE n >= %s",
+            [document, meetings],
+        )
+        conn.execute("ANALYZE bench_meeting")
+
+    sql = COPY_ITEMS_SQL.format(per_meeting=ITEMS_PER_MEETING)
+    # Whole meetings, a round at a time, `chunks` loaders over each round's meetings.
+    parts = [
+        (copy * meetings, copy * meetings + meetings * k // chunks,
+         copy * meetings + meetings * (k + 1) // chunks - 1)
+        for copy in range(1, rounds + 1) for k in range(chunks)
+    ]  # fmt: skip
+
+    def load(part: tuple[int, int, int]) -> None:
+        offset, first, last = part
+        with connect(url) as conn:
+            conn.execute(
+                sql, {"document": document, "offset": offset, "first": first, "last": last}
+            )
+
+    loaded = time.perf_counter()
+    with ThreadPoolExecutor(chunks) as pool:
+        list(pool.map(load, parts))
+    print(f"items: copied in {time.perf_counter() - loaded:.0f} s")
+    with connect(url) as conn:
+        conn.execute("ALTER TABLE meetings_agendaitem ENABLE TRIGGER meetings_item_search_vector")
+        finish(conn, first_meeting=meetings)
+    print(f"extension: {generated_items(url)} items in {time.perf_counter() - started:.0f} s")
+
+
+def finish(conn: psycopg.Connection, first_meeting: int) -> None:
+    """Cases and their links for the generated meetings from `first_meeting` on, then the
+    GIN index and statistics."""
+    step = time.perf_counter()
+    conn.execute(
+        "INSERT INTO meetings_case (number)"
+        " SELECT DISTINCT bench_case_number((m.n * %s + i.number - 1) / 3)"
+        " FROM meetings_agendaitem i JOIN bench_meeting m ON m.id = i.meeting_id"
+        " WHERE m.n >= %s ON CONFLICT (number) DO NOTHING",
+        [ITEMS_PER_MEETING, first_meeting],
+    )
+    # The vectors already hold these numbers: the refresh triggers would only recompute.
+    conn.execute("ALTER TABLE meetings_itemcase DISABLE TRIGGER USER")
+    conn.execute(
+        """
+        INSERT INTO meetings_itemcase (item_id, case_id)
+        SELECT i.id, c.id FROM meetings_agendaitem i
+          JOIN bench_meeting m ON m.id = i.meeting_id
+          JOIN meetings_case c
+            ON c.number = bench_case_number((m.n * %s + i.number - 1) / 3)
+         WHERE i.access = 'public' AND m.n >= %s
+        """,
+        [ITEMS_PER_MEETING, first_meeting],
+    )
+    conn.execute("ALTER TABLE meetings_itemcase ENABLE TRIGGER USER")
+    print(f"cases and links in {time.perf_counter() - step:.0f} s")
+    step = time.perf_counter()
+    conn.execute("SET maintenance_work_mem = '1GB'")
+    conn.execute(
+        "CREATE INDEX item_search_vector_gin ON meetings_agendaitem USING gin (search_vector)"
+    )
+    print(f"GIN index in {time.perf_counter() - step:.0f} s")
+    step = time.perf_counter()
+    conn.execute("VACUUM ANALYZE")
+    print(f"vacuum analyze in {time.perf_counter() - step:.0f} s")
 
 
 def generated_items(url: str) -> int:
