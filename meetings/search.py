@@ -23,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
+import psycopg
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
@@ -757,19 +758,45 @@ def _local_setting(name: str, value: str) -> Iterator[None]:
         cursor.execute("SELECT set_config(%s, %s, true)", [name, previous])
 
 
-def _estimated_rows(items: QuerySet[AgendaItem]) -> float:
+def _inlined(sql: str, params: Sequence) -> str:
+    """A statement with its values written in as literals (psycopg's own quoting), for the
+    functions of migration 0021 that run a statement given as text."""
+    reading = for_reading()
+    reading.ensure_connection()
+    return psycopg.ClientCursor(reading.connection).mogrify(sql, params)
+
+
+def _estimated_rows(items: QuerySet[AgendaItem], memo: dict | None = None) -> float:
     """The planner's estimate of how many items `items` holds (no row is read)."""
-    sql, params = items.order_by().values("id").query.sql_with_params()
+    return _estimates(items, memo=memo)[0]
+
+
+def _estimates(*item_sets: QuerySet[AgendaItem], memo: dict | None = None) -> list[float]:
+    """The planner's estimates of how many items each of `item_sets` holds, in one
+    statement. With `memo` (a query's), what was estimated for the query before is not
+    asked again: a page's choices ask about the same sets at several turns."""
+    memo = {} if memo is None else memo
+    statements = [
+        _inlined(*items.order_by().values("id").query.sql_with_params()) for items in item_sets
+    ]
+    wanted = [sql for sql in dict.fromkeys(statements) if ("estimate", sql) not in memo]
+    if wanted:
+        for sql, rows in zip(wanted, _planner_estimates(wanted), strict=True):
+            memo["estimate", sql] = rows
+    return [memo["estimate", sql] for sql in statements]
+
+
+def _planner_estimates(statements: list[str]) -> list[float]:
+    """The planner's row estimate of each statement (EXPLAIN, through
+    meetings_estimated_rows of migration 0021: one round trip for them all)."""
     with for_reading().cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    plan = plan[0] if isinstance(plan, list) else plan
-    return float(plan["Plan"]["Plan Rows"])
+        cursor.execute("SELECT meetings_estimated_rows(%s::text[])", [statements])
+        return [float(rows) for rows in cursor.fetchone()[0]]
 
 
-def _share_of_items(items: QuerySet[AgendaItem]) -> float:
+def _share_of_items(items: QuerySet[AgendaItem], memo: dict | None = None) -> float:
     """The planner's estimate of the share of all items that `items` holds."""
-    return _estimated_rows(items) / _estimated_item_count()
+    return _estimated_rows(items, memo) / _estimated_item_count()
 
 
 _table_estimate: tuple[float, float, float] = (0.0, 0.0, 0.0)  # (when read, items, pages)
@@ -815,7 +842,7 @@ def _candidate_rows_of_words(
     is the planner's estimate unless the caller knows better.
     """
     if share is None:
-        share = _share_of_items(items)
+        share = _share_of_items(items, query.memo)
     if not by_index and share >= COMMON_WORD_SHARE:
         return _candidate_rows(items, query)
     blocks = _first_blocks_to_try(share, by_index, *_table_estimates())
@@ -825,8 +852,7 @@ def _candidate_rows_of_words(
         rows = _candidate_rows(items.filter(_in_first_blocks(blocks)), query)
         if len(rows) > CANDIDATES:
             return rows
-    with _local_setting("enable_seqscan", "off"):
-        return _candidate_rows(items, query)
+    return _candidate_rows(items, query, by_index=True)
 
 
 def _first_blocks_to_try(share: float, by_index: bool, items: float, per_block: float) -> int:
@@ -861,8 +887,14 @@ def _in_first_blocks(blocks: int) -> ExpressionWrapper:
     )
 
 
-def _candidate_rows(items: QuerySet[AgendaItem], query: Query) -> list[tuple]:
-    """(id, kind, decided, rank, body_id, date) of the first CANDIDATES + 1 of `items`."""
+def _candidate_rows(
+    items: QuerySet[AgendaItem], query: Query, *, by_index: bool = False
+) -> list[tuple]:
+    """(id, kind, decided, rank, body_id, date) of the first CANDIDATES + 1 of `items`.
+
+    `by_index`: planned with enable_seqscan off, so the planner reads the index whatever
+    it expects; in one statement, through meetings_candidates_by_index (migration 0021),
+    where setting it for a transaction of its own took BEGIN, set_config and COMMIT."""
     text = text_tsquery(query)
     rank = (
         SearchRank(F("search_vector"), text, cover_density=True) if text is not None else Value(0.0)
@@ -877,6 +909,8 @@ def _candidate_rows(items: QuerySet[AgendaItem], query: Query) -> list[tuple]:
     # Plain values that need no conversion, read with a cursor: the ORM's row iterator cost
     # 1.2-2.9 ms more for the thousand rows (five interleaved runs at 1,000,000 items).
     sql, params = rows.query.sql_with_params()
+    if by_index:
+        sql, params = "SELECT * FROM meetings_candidates_by_index(%s)", [_inlined(sql, params)]
     with for_reading().cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -1003,15 +1037,19 @@ def _candidate_rows_of_typed_words(
     # The case look-ups do not depend on how the last word is read: made once.
     typed = replace(query, exact=True, memo=query.memo)
     items = matching_items(typed, filters)
-    expected = _estimated_rows(items)
+    alone = not query.words_and_prefix()[0]
+    # Every estimate the page may want next, in the same statement: the prefix's (a word
+    # alone), or the other words' and the prefix's (see _share_when_prefix_tested_on_rows).
+    later = [matching_items(query, filters)] if alone else []
+    if _tests_prefix_on_rows(query):
+        later += _prefix_test_sets(query, filters)
+    expected, *later_rows = _estimates(items, *later, memo=query.memo)
+    prefix_share = later_rows[0] / _estimated_item_count() if alone else None
     if expected <= CANDIDATES:  # a rare or half-typed word: not worth a try
-        return None, None
+        return None, prefix_share
     share = expected / _estimated_item_count()
-    prefix_share = None
-    if not query.words_and_prefix()[0] and share < TYPED_TRY_SHARE:
-        prefix_share = _share_of_items(matching_items(query, filters))
-        if prefix_share <= share:
-            return None, prefix_share
+    if alone and share < TYPED_TRY_SHARE and prefix_share <= share:
+        return None, prefix_share
     rows = _candidate_rows_of_words(items, typed, by_index=_has_exclusion(typed), share=share)
     return (rows if len(rows) > CANDIDATES else None), prefix_share
 
@@ -1029,18 +1067,25 @@ def _share_when_prefix_tested_on_rows(query: Query, filters) -> float | None:
     test on rows, and guessed a third, which sent two common words to the index (a
     bitmap of most of the table, 86 ms, where reading in order takes 2).
     """
+    words_rows, prefix_rows = _estimates(*_prefix_test_sets(query, filters), memo=query.memo)
+    words_share = words_rows / _estimated_item_count()
+    if words_rows <= PREFIX_TEST_ROWS:
+        return words_share  # at most that: the index for these rows
+    prefix_share = prefix_rows / _estimated_item_count()
+    return words_share * prefix_share if prefix_share >= COMMON_WORD_SHARE else None
+
+
+def _prefix_test_sets(query: Query, filters) -> list[QuerySet[AgendaItem]]:
+    """The items holding the words before the prefix, and those holding the prefix."""
     words, prefix = query.words_and_prefix()
     items = AgendaItem.objects.filter(access=PUBLIC, search_vector__isnull=False)
     if filters is not None:
         items = filters.filter_queryset(items)
-    narrowing = _words_tsquery(words)
-    words_rows = _estimated_rows(items.filter(search_vector=narrowing))
-    words_share = words_rows / _estimated_item_count()
-    if words_rows <= PREFIX_TEST_ROWS:
-        return words_share  # at most that: the index for these rows
     prefix_query = _SQLQuery(_PREFIX_TSQUERY, [prefix])
-    prefix_share = _share_of_items(items.filter(search_vector=prefix_query))
-    return words_share * prefix_share if prefix_share >= COMMON_WORD_SHARE else None
+    return [
+        items.filter(search_vector=_words_tsquery(words)),
+        items.filter(search_vector=prefix_query),
+    ]
 
 
 def _phrase_candidate_rows(
@@ -1241,7 +1286,7 @@ def _date_page_rows(
     if complete or (
         _rows_to_test(query, filters) is None
         and not _tests_prefix_on_rows(query)  # its rows read are the other words', not these
-        and _estimated_rows(matching_items(query, filters)) <= DATE_SORT_ROWS
+        and _estimated_rows(matching_items(query, filters), query.memo) <= DATE_SORT_ROWS
     ):
         sql, params = (
             matches.order_by().values("id", "meeting_date", "case_hit").query.sql_with_params()
