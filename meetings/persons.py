@@ -417,6 +417,8 @@ def matching(text: str) -> list[Person]:
         ]
         if not words or len(words) > people.MAX_WORDS:
             return []
+        if any(ch.isdigit() for word in words for ch in word):
+            return []  # a case number or a date: no name's word holds a digit (NAME_WORD_RE)
         condition = " AND ".join(["p.key NOT LIKE '@%%'"] + ["p.key ~ %s"] * len(words))
         params = [r"(^| )" + _any_spelling(word) for word in words]
         exact = " AND ".join(["p.key ~ %s"] * len(words))

@@ -532,20 +532,18 @@ def close_cases(query: Query, limit: int = 5) -> list[Case]:
     terms = [case.compacts[0] if case.compacts else case.term for case in query.cases]
     if query.partial_case:
         terms.append(query.partial_case)
+    if not terms:
+        return []
+    # Each term's closest first (meetings_close_cases, migration 0022), the terms in turn.
+    similar = Case.objects.using(read_alias()).raw(
+        "SELECT c.* FROM unnest(%s::text[]) WITH ORDINALITY AS t(term, n)"
+        " CROSS JOIN LATERAL meetings_close_cases(t.term, %s) WITH ORDINALITY AS c"
+        " ORDER BY t.n, c.ordinality",
+        [terms, limit],
+    )
     found: dict[int, Case] = {}
-    with transaction.atomic(using=read_alias()), for_reading().cursor() as cursor:
-        cursor.execute("SET LOCAL pg_trgm.word_similarity_threshold = 0.45")
-        for term in terms:
-            similar = (
-                Case.objects.filter(compact__trigram_word_similar=term)
-                .annotate(
-                    closeness=Func(Value(term), F("compact"), function="word_similarity"),
-                    similarity=Func(F("compact"), Value(term), function="similarity"),
-                )
-                .order_by("-closeness", "-similarity", "-number")[:limit]
-            )
-            for case in similar:
-                found.setdefault(case.pk, case)
+    for case in similar:
+        found.setdefault(case.pk, case)
     return list(found.values())[:limit]
 
 
@@ -1306,12 +1304,15 @@ def page_ids(
 ) -> tuple[list[int], frozenset[int]]:
     """The ids of one page of hits in order, and which of them are case-number hits."""
     if order in (NEWEST, OLDEST):
-        key = _for_this_archive(f"{_cache_key(query, filters)}:{order}:{offset}:{limit}")
-        rows = cache.get(key) if cache_seconds() else None
+        # The archive's version only when kept: a key of a cache that is off costs a statement.
+        seconds = cache_seconds()
+        key = f"{_cache_key(query, filters)}:{order}:{offset}:{limit}"
+        key = _for_this_archive(key) if seconds else ""
+        rows = cache.get(key) if seconds else None
         if rows is None:
             rows = _date_page_rows(query, filters, order, offset, limit)
-            if cache_seconds():
-                cache.set(key, rows, cache_seconds())
+            if seconds:
+                cache.set(key, rows, seconds)
         return [pk for pk, _ in rows], frozenset(pk for pk, hit in rows if hit)
     found = ranked(query, filters)
     return found.ids[offset : offset + limit], found.case_hits

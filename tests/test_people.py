@@ -167,6 +167,21 @@ def test_people_are_found_by_the_words_of_their_names(client, sample_archive, qu
     assert sorted(person["slug"] for person in found) == slugs
 
 
+def test_a_word_with_a_digit_names_no_one_and_costs_no_statement(sample_archive):
+    """A case number or a date among the words: no name word holds a digit (the parser
+    keeps none as a name), so the look-up is not made."""
+    from meetings import persons
+    from meetings.people import read_name
+
+    assert read_name("Carl 2Holst") is None
+    assert read_name("Carl Holst, 2345 6789").key == "carl holst"  # the number set aside
+    assert persons.matching("Carl Holst")  # found without the digit
+    with CaptureQueriesContext(connection) as captured:
+        assert persons.matching("Carl Holst 2019-07938") == []
+        assert persons.matching("sagsnr. 10/2562") == []
+    assert captured.captured_queries == []
+
+
 def test_a_name_search_finds_exactly_the_people_with_a_live_link(client, sample_archive):
     """Search's hand-written look-up (persons.matching) keeps the rule of live_links: a
     handler of an item that is closed or no longer shown, or a link whose meeting is gone,
