@@ -18,10 +18,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchVectorField
 from django.db.models import (
     Count,
     F,
+    Func,
     IntegerField,
     Max,
     OuterRef,
@@ -290,7 +292,7 @@ def item_page(slug: str, number: tuple[int, int]) -> ItemPage | None:
     items)."""
     versions = _with_case_lists(
         _with_cases(item_rows())
-        .annotate(handler_slug_=persons.handler_slug())
+        .annotate(handler_slug_=persons.handler_slug(), numbers_=_meeting_item_numbers())
         .filter(meeting__slug=slug, number=number[0], sub=number[1])
         .select_related("meeting__body", "document")
         .defer("document__content", "document__text", "document__warnings", "document__metadata")
@@ -312,7 +314,7 @@ def item_page(slug: str, number: tuple[int, int]) -> ItemPage | None:
         agenda = agendas[-1] if agendas else None
     mentioned = _mentioned_cases(item, agenda)
     known = set(Case.objects.filter(number__in=mentioned).values_list("number", flat=True))
-    numbers = _item_numbers(meeting)
+    numbers = [tuple(pair) for pair in item.numbers_]
     position = numbers.index(number)
     return ItemPage(
         meeting=meeting,
@@ -327,12 +329,22 @@ def item_page(slug: str, number: tuple[int, int]) -> ItemPage | None:
     )
 
 
-def _item_numbers(meeting: Meeting) -> list[tuple[int, int]]:
-    return list(
-        AgendaItem.objects.filter(meeting=meeting, is_current=True)
+def _meeting_item_numbers() -> ArraySubquery:
+    """[number, sub] of each item its meeting shows, in order: read with the item, where a
+    statement of its own cost the item page a round trip and an ORM query to compile."""
+    shown = (
+        AgendaItem.objects.filter(meeting=OuterRef("meeting_id"), is_current=True)
         .order_by("number", "sub")
-        .values_list("number", "sub")
+        .values(
+            pair=Func(
+                F("number"),
+                F("sub"),
+                template="ARRAY[%(expressions)s]",
+                output_field=ArrayField(IntegerField()),
+            )
+        )
     )
+    return ArraySubquery(shown, output_field=ArrayField(ArrayField(IntegerField())))
 
 
 def _mentioned_cases(item: AgendaItem, agenda: AgendaItem | None) -> list[str]:
