@@ -151,12 +151,19 @@ if DATABASE_REPLICA_URL:
 #   stops at the first CANDIDATES matches (meetings/search.py). A synchronized scan
 #   starts wherever another scan of the table is, so the same search would find
 #   another thousand candidates on each request (and page 2 would not follow page 1).
+# - No parallel plans: the rows of a parallel scan come in no fixed order (the same
+#   reason), and the pages read a page of rows (LIMIT): at 5,000,000 items the planner
+#   chose Gather Merge for the decisions list and a search's newest first, where
+#   starting the workers made 6-13 ms of statements that take 1-2 alone
+#   (bench/scale_bench.py), and under load the workers take the cores other requests
+#   need.
 # - Every statement of the web process bounded (gunicorn.conf.py sets 5 s) so one
 #   heavy query cannot stall the site; management commands (imports) are unbounded.
 STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "0"))
 for _database in DATABASES.values():
-    _database.setdefault("OPTIONS", {})["options"] = "-c synchronize_seqscans=off" + (
-        f" -c statement_timeout={STATEMENT_TIMEOUT_MS}" if STATEMENT_TIMEOUT_MS else ""
+    _database.setdefault("OPTIONS", {})["options"] = (
+        "-c synchronize_seqscans=off -c max_parallel_workers_per_gather=0"
+        + (f" -c statement_timeout={STATEMENT_TIMEOUT_MS}" if STATEMENT_TIMEOUT_MS else "")
     )
     if DATABASE_REPLICA_URL:
         # With the primary down the replica still serves: a page cache write to the primary

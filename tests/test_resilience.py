@@ -49,6 +49,15 @@ def test_connections_never_join_a_synchronized_scan():
         assert cursor.fetchone()[0] == "off"
 
 
+@pytest.mark.django_db
+def test_connections_plan_no_parallel_scans():
+    """A parallel scan's rows come in no fixed order either, and starting its workers
+    cost a LIMITed page more than the page's statement (settings.py)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_statement_over_the_timeout_is_cancelled():
     """With the web timeout on a connection, a runaway query is cancelled, not left to hang."""
