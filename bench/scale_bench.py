@@ -21,9 +21,9 @@ Each size is measured in a process of its own (Django's database is set per
 process). `--reuse` keeps a database that already holds its N generated items.
 The first size is generated; a larger one is the first one's database copied
 (CREATE DATABASE ... TEMPLATE) and grown by copies of its items held by bodies of
-their own (search_bench.extend: 4,000,000 items copied in tens of minutes where
-generating them costs hours on two cores); `--generate-all` generates every size.
-A 5,000,000-item archive takes tens of GB.
+their own (search_bench.extend: 4,000,000 items copied, linked and indexed in 25
+minutes on two cores, 2026-12-03, where generating 1,000,000 took 21); `--generate-all`
+generates every size. A 5,000,000-item archive took 19 GB.
 """
 
 from __future__ import annotations
