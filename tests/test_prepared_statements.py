@@ -17,8 +17,9 @@ pytestmark = pytest.mark.skipif(
     not settings.PREPARE_THRESHOLD, reason="prepared statements are turned off"
 )
 
-# The item page's own statement: the item with its meeting and case numbers.
-ITEM_QUERY = 'AS "case_numbers_"'
+# The item page's own statement: the item with its meeting, cases and handler
+# (meetings.selectors._ITEM_PAGE_SQL).
+ITEM_QUERY = "AS handler_slug"
 SEARCH_MARKS = ("@@", "ts_rank_cd", "ts_headline", "websearch_to_tsquery")
 
 
