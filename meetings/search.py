@@ -35,7 +35,6 @@ from django.db.models import (
     IntegerField,
     Q,
     QuerySet,
-    TextField,
     Value,
 )
 from django.db.models.expressions import ExpressionWrapper, RawSQL
@@ -47,9 +46,9 @@ from django.utils.translation import gettext
 
 from archive.routing import for_reading, read_alias
 
-from . import page_cache
+from . import page_cache, rows
 from .filters import UNDATED
-from .models import PUBLIC, AgendaItem, Body, Case, ItemCase
+from .models import PUBLIC, AgendaItem, Body, Case, ItemCase, Meeting
 
 MAX_QUERY_LENGTH = 200
 
@@ -1318,6 +1317,25 @@ def page_ids(
     return found.ids[offset : offset + limit], found.case_hits
 
 
+# A page's hits (see load_page), each with its meeting and body, the version of its row
+# (xmin: every write of a row gives it a new one) and its snippet ({snippet}: see
+# _snippet_sql). Written out, not composed as a queryset:
+# compiling one cost the page more than running it (meetings/rows.py).
+_HIT = rows.Columns.of(AgendaItem, "meetings_agendaitem", leave_out=_NOT_LISTED)
+_HIT_MEETING = rows.Columns.of(
+    Meeting, "m", leave_out=[name.removeprefix("meeting__") for name in _MEETING_NOT_LISTED]
+)
+_HIT_BODY = rows.Columns.of(Body, "b")
+_HITS_SQL = (
+    f"SELECT {_HIT.sql}, {_HIT_MEETING.sql}, {_HIT_BODY.sql}, meetings_agendaitem.xmin::text,"
+    " {snippet}"
+    " FROM meetings_agendaitem JOIN meetings_meeting AS m ON m.id = meetings_agendaitem.meeting_id"
+    " LEFT JOIN meetings_body AS b ON b.id = m.body_id"
+    " WHERE meetings_agendaitem.id = ANY(%s) AND meetings_agendaitem.access = %s"
+    " AND meetings_agendaitem.search_vector IS NOT NULL"
+)
+
+
 def load_page(
     ids: Sequence[int], case_hits: frozenset[int], query: Query, *, highlight: bool = True
 ) -> list[AgendaItem]:
@@ -1331,18 +1349,24 @@ def load_page(
     """
     if not ids:
         return []
-    items = (
-        AgendaItem.objects.filter(_id_in(ids), access=PUBLIC, search_vector__isnull=False)
-        .select_related("meeting__body")
-        .defer(*_NOT_LISTED, *_MEETING_NOT_LISTED)
-        .annotate(row_version_=_ROW_VERSION)
-        .order_by()
-    )
+    snippet_sql, snippet_params = "NULL", []
     if highlight:
         cached = _cached_snippets(ids, query)
         start, stop = _sentinels()
-        sql, params = _snippet_sql(query, start, stop, {pk: v for pk, (v, _) in cached.items()})
-        items = items.annotate(snippet_=RawSQL(sql, params, output_field=TextField()))
+        snippet_sql, snippet_params = _snippet_sql(
+            query, start, stop, {pk: v for pk, (v, _) in cached.items()}
+        )
+    with for_reading().cursor() as cursor:
+        cursor.execute(_HITS_SQL.format(snippet=snippet_sql), [*snippet_params, list(ids), PUBLIC])
+        found = cursor.fetchall()
+    items = []
+    for row in found:
+        (item, meeting, body), (item.row_version_, item.snippet_) = rows.split(
+            row, _HIT, _HIT_MEETING, _HIT_BODY
+        )
+        Meeting.body.field.set_cached_value(meeting, body if meeting.body_id is not None else None)
+        AgendaItem.meeting.field.set_cached_value(item, meeting)
+        items.append(item)
     by_id = {item.pk: item for item in items}
     page = [by_id[pk] for pk in ids if pk in by_id]
     for item in page:
@@ -1439,10 +1463,6 @@ def search_page(
         close_cases=close,
         suggestion=suggested,
     )
-
-
-# The row's version: PostgreSQL gives every write of a row a new xmin.
-_ROW_VERSION = RawSQL('"meetings_agendaitem".xmin::text', [], output_field=TextField())
 
 
 def cache_seconds() -> int:

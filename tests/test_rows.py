@@ -7,9 +7,10 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
 
-from meetings import selectors
+from meetings import search, selectors
 from meetings.models import AgendaItem, Body, Meeting, SourceDocument
 from meetings.views import HOME_BODIES
 
@@ -92,6 +93,36 @@ def test_a_meeting_page_reads_what_the_orm_reads(sample_archive):
                 .first()
             )
             assert_as_the_orm_reads(document)
+
+
+@pytest.mark.parametrize("highlight", [True, False])
+def test_search_hits_read_what_the_orm_reads(sample_archive, highlight):
+    results = search.search_page(search.parse_query("region"), page_size=50, highlight=highlight)
+    hits = results.hits
+    assert len(hits) >= 10
+    expected = AgendaItem.objects.filter(
+        pk__in=[hit.pk for hit in hits], access="public", search_vector__isnull=False
+    )
+    assert len(hits) == expected.count()
+    for hit in hits:
+        deferred = hit.get_deferred_fields()
+        assert {"sections", "search_vector", "recommendation", "links"} <= deferred
+        assert_as_the_orm_reads(hit)
+        # The row's version, as PostgreSQL gives it.
+        version = RawSQL('"meetings_agendaitem".xmin::text', [])
+        assert (
+            hit.row_version_
+            == AgendaItem.objects.annotate(v=version).values("v").get(pk=hit.pk)["v"]
+        )
+        assert (hit.snippet_ is not None) == highlight
+        with CaptureQueriesContext(connection) as statements:
+            meeting, body = hit.meeting, hit.meeting.body
+        assert not statements, "the meeting and body are read with the hit"
+        assert {"participants", "absent", "location"} <= meeting.get_deferred_fields()
+        assert_as_the_orm_reads(meeting)
+        assert (body.pk if body else None) == meeting.body_id
+        if body is not None:
+            assert_as_the_orm_reads(body)
 
 
 def test_a_meeting_without_a_body_has_none(db):
