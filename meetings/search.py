@@ -21,6 +21,7 @@ import time
 import unicodedata
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 
 import psycopg
@@ -778,17 +779,60 @@ def _estimates(*item_sets: QuerySet[AgendaItem], memo: dict | None = None) -> li
     ]
     wanted = [sql for sql in dict.fromkeys(statements) if ("estimate", sql) not in memo]
     if wanted:
-        for sql, rows in zip(wanted, _planner_estimates(wanted), strict=True):
+        for sql, rows in zip(wanted, _planner.get().rows(wanted), strict=True):
             memo["estimate", sql] = rows
     return [memo["estimate", sql] for sql in statements]
 
 
-def _planner_estimates(statements: list[str]) -> list[float]:
-    """The planner's row estimate of each statement (EXPLAIN, through
-    meetings_estimated_rows of migration 0021: one round trip for them all)."""
-    with for_reading().cursor() as cursor:
-        cursor.execute("SELECT meetings_estimated_rows(%s::text[])", [statements])
-        return [float(rows) for rows in cursor.fetchone()[0]]
+class Planner:
+    """PostgreSQL's planner as a search consults it: how many items there are, and how many
+    it expects a statement to give (no row is read).
+
+    Its figures choose every way through the index below (the policies' shares are
+    shares of its counts), and they are the one input of a search from outside the
+    query: tests hand in a planner of their own (see `planning_with`) to take, on the
+    samples' few items, the way an archive of a million would.
+    """
+
+    _table: tuple[float, float, float] = (0.0, 0.0, 0.0)  # (when read, items, pages)
+
+    def rows(self, statements: list[str]) -> list[float]:
+        """The planner's row estimate of each statement (EXPLAIN, through
+        meetings_estimated_rows of migration 0021: one round trip for them all)."""
+        with for_reading().cursor() as cursor:
+            cursor.execute("SELECT meetings_estimated_rows(%s::text[])", [statements])
+            return [float(rows) for rows in cursor.fetchone()[0]]
+
+    def table(self) -> tuple[float, float]:
+        """The item table's rows, and its rows per page (pg_class), read at most once a
+        minute per process."""
+        read_at, count, pages = self._table
+        if time.monotonic() - read_at > 60:
+            with for_reading().cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples, relpages FROM pg_class"
+                    " WHERE oid = 'meetings_agendaitem'::regclass"
+                )
+                count, pages = cursor.fetchone()
+            # reltuples is -1 and relpages 0 before the first ANALYZE.
+            count, pages = max(float(count), 1.0), max(float(pages), 1.0)
+            self._table = (time.monotonic(), count, pages)
+        return count, count / pages
+
+
+# PostgreSQL's, unless a test hands in its own (planning_with).
+database_planner = Planner()
+_planner: ContextVar[Planner] = ContextVar("search_planner", default=database_planner)
+
+
+@contextmanager
+def planning_with(planner: Planner) -> Iterator[None]:
+    """Searches inside consult `planner` rather than PostgreSQL's."""
+    token = _planner.set(planner)
+    try:
+        yield
+    finally:
+        _planner.reset(token)
 
 
 def _share_of_items(items: QuerySet[AgendaItem], memo: dict | None = None) -> float:
@@ -796,30 +840,9 @@ def _share_of_items(items: QuerySet[AgendaItem], memo: dict | None = None) -> fl
     return _estimated_rows(items, memo) / _estimated_item_count()
 
 
-_table_estimate: tuple[float, float, float] = (0.0, 0.0, 0.0)  # (when read, items, pages)
-
-
 def _estimated_item_count() -> float:
-    """The planner's count of items (pg_class.reltuples), read at most once a minute."""
-    return _table_estimates()[0]
-
-
-def _table_estimates() -> tuple[float, float]:
-    """The planner's counts of the item table: rows, and rows per page (pg_class),
-    read at most once a minute."""
-    global _table_estimate
-    read_at, count, pages = _table_estimate
-    if time.monotonic() - read_at > 60:
-        with for_reading().cursor() as cursor:
-            cursor.execute(
-                "SELECT reltuples, relpages FROM pg_class"
-                " WHERE oid = 'meetings_agendaitem'::regclass"
-            )
-            count, pages = cursor.fetchone()
-        # reltuples is -1 and relpages 0 before the first ANALYZE.
-        count, pages = max(float(count), 1.0), max(float(pages), 1.0)
-        _table_estimate = (time.monotonic(), count, pages)
-    return count, count / pages
+    """The planner's count of items."""
+    return _planner.get().table()[0]
 
 
 def _candidate_rows_of_words(
@@ -842,7 +865,7 @@ def _candidate_rows_of_words(
         share = _share_of_items(items, query.memo)
     if not by_index and share >= COMMON_WORD_SHARE:
         return _candidate_rows(items, query)
-    blocks = _first_blocks_to_try(share, by_index, *_table_estimates())
+    blocks = _first_blocks_to_try(share, by_index, *_planner.get().table())
     if blocks:
         # Often the first blocks of the table hold enough matches: read only those
         # (a TID range scan, 2-10 ms where the index's bitmap of a common word takes 30-90).
@@ -863,7 +886,7 @@ def _first_blocks_to_try(share: float, by_index: bool, items: float, per_block: 
     of one subject cluster, and a rarer word would mostly be read for nothing. An
     excluded word beside common words gets at least FIRST_BLOCKS pages from
     FIRST_BLOCKS_SHARE on (measured: regioner -sikre 106 -> 6 ms).
-    `items` and `per_block` are the planner's counts of the table (_table_estimates).
+    `items` and `per_block` are the planner's counts of the table (Planner.table).
     """
     blocks = int(share * items / MATCHES_PER_BLOCK)
     if by_index and share >= FIRST_BLOCKS_SHARE:

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import re
+import secrets
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -74,6 +75,32 @@ def hits(q: str, order: str = searching.RELEVANCE, **filters) -> list[AgendaItem
         query, clean_filters(filters), order=order, page_size=200, highlight=False
     )
     return found.hits
+
+
+def search_page(q: str) -> searching.Results:
+    """The first page of `q`'s hits, as deep as the ranked candidates."""
+    query = searching.parse_query(q)
+    return searching.search_page(query, page_size=searching.CANDIDATES, highlight=False)
+
+
+def hit_ids(q: str) -> list[int]:
+    return [hit.pk for hit in search_page(q).hits]
+
+
+class Expecting(searching.Planner):
+    """A planner expecting `rows` of every statement (or rows(sql)) in a table of `items`
+    (default: the samples' own count), `per_page` to a page, as a larger archive would."""
+
+    def __init__(self, rows, items: float | None = None, per_page: float | None = None):
+        self.expected = rows if callable(rows) else (lambda sql: rows)
+        self.items, self.per_page = items, per_page
+
+    def rows(self, statements: list[str]) -> list[float]:
+        return [float(self.expected(sql)) for sql in statements]
+
+    def table(self) -> tuple[float, float]:
+        items, per_page = searching.database_planner.table()
+        return self.items or items, self.per_page or per_page
 
 
 def titles(q: str, **filters) -> list[str]:
@@ -166,13 +193,23 @@ def test_word_forms_are_the_stems_of_the_word_with_its_endings(word, forms):
 
 
 @pytest.mark.usefixtures("db")
-def test_word_forms_are_read_from_the_database_once(django_assert_num_queries, monkeypatch):
-    monkeypatch.setattr(searching, "_known_forms", {})
+def test_word_forms_are_read_from_the_database_once(django_assert_num_queries):
+    # Words of this test alone (a fresh token each run), so the process's memo lacks them.
+    token = secrets.token_hex(4)
+    new, stop = f"lægehus{token}", f"og{token}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(meetings_word_forms(meetings_fold(w))::text, '')"
+            " FROM unnest(%s::text[]) AS w",
+            [[new, stop]],
+        )
+        expected = [forms for (forms,) in cursor.fetchall()]
+    assert all(expected)
     with django_assert_num_queries(1):  # both words in one query
-        first = searching.word_forms(["læge", "og"])
+        first = searching.word_forms([new, stop])
     with django_assert_num_queries(0):
-        again = searching.word_forms(["og", "læge"])
-    assert first == ["'læg' | 'læge'", ""] and again == ["", "'læg' | 'læge'"]
+        again = searching.word_forms([stop, new])
+    assert first == expected and again == expected[::-1]
 
 
 @pytest.mark.parametrize(
@@ -269,23 +306,22 @@ def test_a_phrase_too_slow_for_the_quick_try_gets_the_bounded_scan(monkeypatch):
     from django.db import connection
 
     exact = titles('"bæredygtigt sundhedsvæsen"')
-    original = searching._candidate_rows
     calls = []
 
-    def slow_first_time(items, query):
-        calls.append(1)
-        if len(calls) == 1:  # the quick try: the database really cancels it
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_sleep(0.2)")
-        return original(items, query)
+    def slow_first_time(execute, sql, params, many, context):
+        if 'AS "rank_"' in sql:  # a candidate read
+            calls.append(sql)
+            if len(calls) == 1:  # the quick try: the database really cancels it
+                execute("SELECT pg_sleep(0.2)", None, many, context)
+        return execute(sql, params, many, context)
 
     monkeypatch.setattr(searching, "QUICK_TRY_MS", "20ms")
-    monkeypatch.setattr(searching, "_candidate_rows", slow_first_time)
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
         before = cursor.fetchone()[0]
 
-    assert titles('"bæredygtigt sundhedsvæsen"') == exact
+    with connection.execute_wrapper(slow_first_time):
+        assert titles('"bæredygtigt sundhedsvæsen"') == exact
     assert len(calls) == 2  # the cancelled try, then the bounded scan
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
@@ -402,15 +438,19 @@ def test_a_word_finds_the_same_candidates_in_the_first_blocks_or_by_index(blocks
     the whole sample table) or not (blocks=1: the index answers after them)."""
     monkeypatch.setattr(searching, "CANDIDATES", 3)
     monkeypatch.setattr(searching, "COMMON_WORD_SHARE", 2.0)  # never the whole table in order
-    monkeypatch.setattr(searching, "_first_blocks_to_try", lambda *args: 0)
+    monkeypatch.setattr(searching, "PREFIX_MIN_LENGTH", 100)  # the word alone, no prefix
     # A word the table's first page holds fewer than CANDIDATES + 1 times (2 of 19 items).
-    by_index = searching.ranked(searching.parse_query("kommunerne")).ids
+    # Expected in fewer items than MATCHES_PER_BLOCK: no block is worth trying first.
+    with searching.planning_with(Expecting(rows=1.0, items=1e9)):
+        by_index = hit_ids("kommunerne")
     assert len(by_index) == 3
 
-    monkeypatch.setattr(searching, "_first_blocks_to_try", lambda *args: blocks)
-
-    with CaptureQueriesContext(connection) as captured:
-        assert searching.ranked(searching.parse_query("kommunerne")).ids == by_index
+    # Expected in as many items as `blocks` pages are worth, on pages said to hold every
+    # item: spread evenly, the matches would fill the ranked set within those pages.
+    rows = searching.MATCHES_PER_BLOCK * (blocks + 0.5)
+    expecting = Expecting(rows=rows, items=1e9, per_page=1e9)
+    with searching.planning_with(expecting), CaptureQueriesContext(connection) as captured:
+        assert hit_ids("kommunerne") == by_index
     reads = candidate_reads(captured)
     assert len(reads) == (1 if blocks == 1000 else 2)
     assert f"ctid < '({blocks},0)'" in reads[0]
@@ -438,71 +478,67 @@ def test_more_items_with_the_word_as_typed_than_are_ranked_make_the_candidates(m
     typed (in its forms: sundhedsvæsen, sundhedsvæsenet) already fills the ranked set,
     its items are the candidates."""
     monkeypatch.setattr(searching, "CANDIDATES", 3)
-    # "common"
-    monkeypatch.setattr(searching, "_planner_estimates", lambda sqls: [1_000.0] * len(sqls))
-    typed_tries = []
-    original = searching._candidate_rows_of_typed_words
-    monkeypatch.setattr(
-        searching,
-        "_candidate_rows_of_typed_words",
-        lambda *args: typed_tries.append(original(*args)) or typed_tries[-1],
-    )
-
-    found = searching.ranked(searching.parse_query("sundhedsvæsen"))
-
-    assert len(typed_tries) == 1 and typed_tries[0][0] is not None  # no prefix look-up
-    assert found.summary.more and len(found.ids) == 3
+    common = Expecting(rows=1_000.0)
+    with searching.planning_with(common), CaptureQueriesContext(connection) as captured:
+        found = search_page("sundhedsvæsen")
+    reads = candidate_reads(captured)
+    assert len(reads) == 1 and ":*" not in reads[0]  # the word as typed: no prefix look-up
+    assert found.summary.more and len(found.hits) == 3
     # The word's two stems, each alone: no prefix.
     holding_the_word = {item.pk for item in hits('"sundhedsvæsen" OR "sundhedsvæsenet"')}
-    assert set(found.ids) <= holding_the_word
+    assert {hit.pk for hit in found.hits} <= holding_the_word
 
 
 @pytest.mark.usefixtures("db_archive")
-def test_a_word_alone_expected_no_commoner_as_a_prefix_is_read_once(monkeypatch):
+def test_a_word_alone_expected_no_commoner_as_a_prefix_is_read_once():
     """The planner's floor estimate for the word and its prefix alike (a rare word at
     1,000,000 items): one candidate read, the prefix's, and the same hits."""
     expected = titles("kræftplan")
     assert expected
-    monkeypatch.setattr(searching, "_estimated_item_count", lambda: 1_000_000.0)
-    monkeypatch.setattr(searching, "_planner_estimates", lambda sqls: [4_577.0] * len(sqls))
-
-    with CaptureQueriesContext(connection) as captured:
-        found = searching.ranked(searching.parse_query("kræftplan"))
+    expecting = Expecting(items=1_000_000.0, rows=4_577.0)
+    with searching.planning_with(expecting), CaptureQueriesContext(connection) as captured:
+        found = search_page("kræftplan")
     reads = candidate_reads(captured)
     assert len(reads) == 1 and ":*" in reads[0]  # the prefix, not the word as typed first
-    assert sorted(titles("kræftplan")) == sorted(expected) and len(found.ids) == len(expected)
+    assert sorted(hit.title for hit in found.hits) == sorted(expected)
 
 
 @pytest.mark.usefixtures("db_archive")
 def test_a_half_typed_word_is_still_found_by_its_prefix(monkeypatch):
     monkeypatch.setattr(searching, "CANDIDATES", 3)
-    monkeypatch.setattr(searching, "_planner_estimates", lambda sqls: [1_000.0] * len(sqls))
-    assert titles("sundhedsv")  # no word is "sundhedsv": the typed try finds nothing
-    assert "Bæredygtigt sundhedsvæsen" in titles("bæredygtigt sundhedsv")
+    with searching.planning_with(Expecting(rows=1_000.0)):
+        assert titles("sundhedsv")  # no word is "sundhedsv": the typed try finds nothing
+        assert "Bæredygtigt sundhedsvæsen" in titles("bæredygtigt sundhedsv")
 
 
 @pytest.mark.usefixtures("db_archive")
 @pytest.mark.parametrize(
-    ("words_share", "prefix_share", "in_table_order"),
-    [(0.6, 0.8, True), (0.6, 0.1, False), (0.1, 0.8, False)],
+    ("words_share", "prefix_share", "on_rows", "in_table_order"),
+    [
+        (0.6, 0.8, True, True),  # 0.48 of the items expected: read in table order
+        (0.6, 0.1, False, False),  # a rarer prefix: the index looks up both
+        (0.1, 0.8, True, False),  # 0.08 expected: the words' rows through the index
+    ],
 )
 def test_common_words_with_a_common_prefix_are_read_in_table_order(
-    words_share, prefix_share, in_table_order, monkeypatch
+    words_share, prefix_share, on_rows, in_table_order
 ):
     """The prefix tested on the other words' rows: the expected share is the two shares
     multiplied (the planner cannot estimate the test on rows)."""
-    monkeypatch.setattr(searching, "_estimated_item_count", lambda: 1_000_000.0)
 
-    def estimates(statements: list[str]) -> list[float]:
-        return [(prefix_share if ":*" in sql else words_share) * 1_000_000 for sql in statements]
+    def rows(sql: str) -> float:
+        return (prefix_share if ":*" in sql else words_share) * 1_000_000
 
-    monkeypatch.setattr(searching, "_planner_estimates", estimates)
-    monkeypatch.setattr(searching, "_candidate_rows_of_typed_words", lambda *args: (None, None))
-
-    with CaptureQueriesContext(connection) as captured:
+    expecting = Expecting(items=1_000_000.0, rows=rows)
+    with searching.planning_with(expecting), CaptureQueriesContext(connection) as captured:
         assert titles("regionerne sundhedsvæs")
-    by_index = [q["sql"] for q in captured if "meetings_candidates_by_index" in q["sql"]]
-    assert (not by_index) == in_table_order
+    typed, *prefix_reads = candidate_reads(captured)
+    # The words as typed are tried first (the samples hold too few of them), then the
+    # prefix: tested on their rows (ts_match_vq), or looked up in the index with them.
+    assert ":*" not in typed and prefix_reads
+    assert all(("ts_match_vq" in sql) == on_rows for sql in prefix_reads)
+    by_index = any("meetings_candidates_by_index" in sql for sql in prefix_reads)
+    assert by_index != in_table_order
 
 
 @pytest.mark.usefixtures("db_archive")
@@ -890,7 +926,7 @@ def count_queries(client, **params) -> tuple[int, object]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    searching._estimated_item_count()  # read once a minute per process, not per page
+    searching.database_planner.table()  # read once a minute per process, not per page
     with CaptureQueriesContext(connection) as captured:
         response = client.get("/soeg/", params)
     assert response.status_code == 200
@@ -1019,17 +1055,15 @@ def test_a_search_cancelled_by_the_statement_timeout_gets_a_friendly_503(
 ):
     from django.db import connection
 
-    real = searching._candidate_rows
+    def slow(execute, sql, params, many, context):
+        if 'AS "rank_"' in sql:  # the candidate read: the database cancels it
+            execute("SET LOCAL statement_timeout = '10ms'", None, many, context)
+            execute("SELECT pg_sleep(1)", None, many, context)
+        return execute(sql, params, many, context)
 
-    def slow(items, query):
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL statement_timeout = '10ms'")
-            cursor.execute("SELECT pg_sleep(1)")
-        return real(items, query)
-
-    monkeypatch.setattr(searching, "_candidate_rows", slow)
     # The test's transaction is aborted after the cancel: one request, then only assertions.
-    response = client.get("/soeg/", {"q": "regioner", "format": output})
+    with connection.execute_wrapper(slow):
+        response = client.get("/soeg/", {"q": "regioner", "format": output})
     assert response.status_code == 503
     assert "Søgningen tog for lang tid – gør den mere præcis" in response.content.decode()
 
