@@ -1147,15 +1147,25 @@ def _tsquery_shape(query: Query) -> tuple[str, str] | None:
     text = text_tsquery(query)
     if text is None or ('"' not in query.text and "-" not in query.text):
         return None  # websearch_to_tsquery makes phrases of quotes and hyphens only
-    key = ("tsquery_shape", query.exact)
-    if key not in query.memo:
+    # A pure function of the statement and its values (and of the text search
+    # configuration, which only a migration changes): kept by the process as word forms
+    # are, a statement less for every phrase or exclusion asked again.
+    key = repr((text.sql, text.params))
+    shape = _known_shapes.get(key)
+    if shape is None:
         with for_reading().cursor() as cursor:
             cursor.execute(
                 f"SELECT q::text, querytree(q)::text FROM (SELECT ({text.sql}) AS q) AS s",
                 text.params,
             )
-            query.memo[key] = cursor.fetchone()
-    return query.memo[key]
+            shape = tuple(cursor.fetchone())
+        if len(_known_shapes) >= KNOWN_FORMS_LIMIT:
+            _known_shapes.clear()
+        _known_shapes[key] = shape
+    return shape
+
+
+_known_shapes: dict[str, tuple[str, str]] = {}
 
 
 def _has_exclusion(query: Query) -> bool:

@@ -542,6 +542,20 @@ def test_common_words_with_a_common_prefix_are_read_in_table_order(
 
 
 @pytest.mark.usefixtures("db_archive")
+@pytest.mark.parametrize("q", ['"bæredygtigt sundhedsvæsen" -x{}', "regioner -x{}"])
+def test_the_shape_of_a_phrase_or_exclusion_is_read_once_per_process(q):
+    q = q.format(secrets.token_hex(4))  # excluding a word of this run alone: a new shape
+    with CaptureQueriesContext(connection) as first:
+        found = titles(q)
+    with CaptureQueriesContext(connection) as again:
+        assert titles(q) == found
+    shapes = [
+        [s for s in run.captured_queries if "querytree(" in s["sql"]] for run in (first, again)
+    ]
+    assert found and len(shapes[0]) == 1 and not shapes[1]
+
+
+@pytest.mark.usefixtures("db_archive")
 def test_or_is_the_union():
     left = {item.pk for item in hits("telemedicinstrategi")}
     right = {item.pk for item in hits("generationsforureninger")}
