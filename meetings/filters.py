@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import page_cache
 from .models import AGENDA, MINUTES, AgendaItem, Body, Meeting
+from .widgets import QuickSelect
 
 # The year filter's value for meetings whose date is unknown: listed, never hidden.
 UNDATED = "ukendt"
@@ -43,13 +44,22 @@ def _year(date_field: str):
     return narrow
 
 
-def body_filter(field_name: str) -> django_filters.ModelChoiceFilter:
+# Every body and every year of the archive is a choice: their <select>s grow with it.
+def body_filter(field_name: str = "body", method=None) -> django_filters.ModelChoiceFilter:
     return django_filters.ModelChoiceFilter(
         field_name=field_name,
         to_field_name="slug",
         queryset=Body.objects.order_by("name"),
         label=_("Organ"),
         empty_label=_("Alle organer"),
+        method=method,
+        widget=QuickSelect,
+    )
+
+
+def year_filter(method) -> django_filters.ChoiceFilter:
+    return django_filters.ChoiceFilter(
+        label=_("År"), empty_label=_("Alle år"), method=method, widget=QuickSelect
     )
 
 
@@ -65,9 +75,7 @@ class YearChoicesMixin:
 
 class MeetingFilter(YearChoicesMixin, django_filters.FilterSet):
     body = body_filter("body")
-    year = django_filters.ChoiceFilter(
-        label=_("År"), empty_label=_("Alle år"), method=_year("date")
-    )
+    year = year_filter(_year("date"))
     kind = django_filters.ChoiceFilter(
         label=_("Dokumenter"),
         empty_label=_("Alle møder"),
@@ -87,16 +95,8 @@ class MeetingFilter(YearChoicesMixin, django_filters.FilterSet):
 class CaseFilter(YearChoicesMixin, django_filters.FilterSet):
     """Cases by the bodies and years of the (public, shown) items that carried them."""
 
-    body = django_filters.ModelChoiceFilter(
-        to_field_name="slug",
-        queryset=Body.objects.order_by("name"),
-        label=_("Organ"),
-        empty_label=_("Alle organer"),
-        method="filter_body",
-    )
-    year = django_filters.ChoiceFilter(
-        label=_("År"), empty_label=_("Alle år"), method="filter_year"
-    )
+    body = body_filter(method="filter_body")
+    year = year_filter("filter_year")
 
     def _with_item(self, queryset: QuerySet, **where) -> QuerySet:
         items = AgendaItem.objects.filter(
@@ -128,9 +128,7 @@ class DateInput(forms.DateInput):
 class DecisionFilter(YearChoicesMixin, django_filters.FilterSet):
     words = django_filters.CharFilter(label=_("Ord"), method=matching_words)
     body = body_filter("meeting__body")
-    year = django_filters.ChoiceFilter(
-        label=_("År"), empty_label=_("Alle år"), method=_year("meeting__date")
-    )
+    year = year_filter(_year("meeting__date"))
     date_from = django_filters.DateFilter(
         field_name="meeting__date", lookup_expr="gte", label=_("Fra dato"), widget=DateInput
     )
