@@ -735,25 +735,44 @@ def planned_for_the_words() -> Iterator[None]:
         client.prepare_threshold = threshold
 
 
-@contextmanager
-def _local_setting(name: str, value: str) -> Iterator[None]:
-    """PostgreSQL's `name` set to `value` for the statements inside, then as it was.
+def _rows_within(budget: str, sql: str, params: Sequence) -> list[tuple] | None:
+    """The statement's rows if the database answers within `budget`, else None (it
+    cancelled the statement).
 
-    Inside a transaction (or a savepoint of the caller's): should a statement fail,
-    rolling it back restores the setting too. A transaction of its own (a web request's
-    case) ends the setting when it commits: no need to read it and set it back.
+    Outside a transaction (a web request's case) the budget and the statement go in one
+    message: PostgreSQL runs the statements of one message as one transaction, which
+    ends the setting when it ends, and times each statement on its own, so the budget
+    is the statement's alone. Sent apart, BEGIN, set_config and COMMIT were three round
+    trips more. Inside a caller's transaction, a savepoint keeps a cancelled statement
+    from aborting it (its rollback restores the setting too), and a statement that
+    answers sets the setting back.
     """
-    if not for_reading().in_atomic_block:
-        with transaction.atomic(using=read_alias()), for_reading().cursor() as cursor:
-            cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-            yield
-        return
-    with transaction.atomic(using=read_alias()), for_reading().cursor() as cursor:
-        cursor.execute("SELECT current_setting(%s)", [name])
-        previous = cursor.fetchone()[0]
-        cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
-        yield
-        cursor.execute("SELECT set_config(%s, %s, true)", [name, previous])
+    reading = for_reading()
+    try:
+        if not reading.in_atomic_block:
+            timeout = _inlined("SELECT set_config('statement_timeout', %s, true)", [budget])
+            message = f"{timeout}; {_inlined(sql, params)}"
+            with reading.cursor() as cursor:
+                # Given no parameters, psycopg sends the text as a simple query, the only
+                # kind that may hold two statements; the cursor starts on the first's result.
+                cursor.execute(message)
+                cursor.nextset()
+                return cursor.fetchall()
+        with transaction.atomic(using=read_alias()), reading.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('statement_timeout'),"
+                " set_config('statement_timeout', %s, true)",
+                [budget],
+            )
+            previous = cursor.fetchone()[0]
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            return rows
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) != "57014":  # not a cancelled statement
+            raise
+        return None
 
 
 def _inlined(sql: str, params: Sequence) -> str:
@@ -915,6 +934,18 @@ def _candidate_rows(
     `by_index`: planned with enable_seqscan off, so the planner reads the index whatever
     it expects; in one statement, through meetings_candidates_by_index (migration 0021),
     where setting it for a transaction of its own took BEGIN, set_config and COMMIT."""
+    sql, params = _candidate_statement(items, query)
+    if by_index:
+        sql, params = "SELECT * FROM meetings_candidates_by_index(%s)", [_inlined(sql, params)]
+    # Plain values that need no conversion, read with a cursor: the ORM's row iterator cost
+    # 1.2-2.9 ms more for the thousand rows (five interleaved runs at 1,000,000 items).
+    with for_reading().cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _candidate_statement(items: QuerySet[AgendaItem], query: Query) -> tuple[str, Sequence]:
+    """The SQL and values of _candidate_rows' statement."""
     text = text_tsquery(query)
     rank = (
         SearchRank(F("search_vector"), text, cover_density=True) if text is not None else Value(0.0)
@@ -926,14 +957,7 @@ def _candidate_rows(
     ).values_list("id", "kind", "decided_", "rank_", "meeting_body_id", "meeting_date")[
         : CANDIDATES + 1
     ]
-    # Plain values that need no conversion, read with a cursor: the ORM's row iterator cost
-    # 1.2-2.9 ms more for the thousand rows (five interleaved runs at 1,000,000 items).
-    sql, params = rows.query.sql_with_params()
-    if by_index:
-        sql, params = "SELECT * FROM meetings_candidates_by_index(%s)", [_inlined(sql, params)]
-    with for_reading().cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return rows.query.sql_with_params()
 
 
 def _cache_key(query: Query, filters) -> str:
@@ -1130,13 +1154,7 @@ def _phrase_candidate_rows(
 
 def _quick_try(matches: QuerySet[AgendaItem], query: Query, budget: str) -> list[tuple] | None:
     """The candidate rows if the database finds them within `budget`, else None."""
-    try:
-        with _local_setting("statement_timeout", budget):
-            return _candidate_rows(matches, query)
-    except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) != "57014":  # not a cancelled statement
-            raise
-        return None
+    return _rows_within(budget, *_candidate_statement(matches, query))
 
 
 def _tsquery_shape(query: Query) -> tuple[str, str] | None:
