@@ -169,7 +169,10 @@ def count_choices(filterset: django_filters.FilterSet, base: QuerySet) -> None:
         if isinstance(field, forms.ModelChoiceField):
             field.label_from_instance = lambda obj, c=counts: f"{obj} ({c.get(obj.slug, 0)})"
         else:
+            # Read, the choices start with the empty one ("Alle år"), which the field
+            # puts first again when they are set: given twice, it was offered twice.
             field.choices = [
-                (value, f"{label} ({counts.get(str(value), 0)})" if value else label)
+                (value, f"{label} ({counts.get(str(value), 0)})")
                 for value, label in field.choices
+                if value != ""
             ]

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from . import exports, feeds, page_cache, persons, selectors
 from . import search as searching
+from .filters import UNDATED
 from .models import KIND_CHOICES, PUBLIC, Body, Case, Meeting, Person
 from .search_filters import FILTER_PARAMS, clean_filters
 from .templatetags.archive_tags import meeting_label
@@ -402,6 +403,7 @@ def _facets(url: _UrlMaker, filters, summary: searching.Summary) -> list[dict]:
     labels = {
         "art": {value: str(label) for value, label in KIND_CHOICES},
         "beslutning": {"ja": _("Med beslutning"), "nej": _("Uden beslutning")},
+        "aar": {UNDATED: _("Dato ukendt")},
     }
     result = []
     for name, title, values in groups:
@@ -442,6 +444,8 @@ def _shown_value(filters, name: str, value) -> str:
         return str(dict(field.choices).get(value, value))
     if isinstance(value, dt.date):
         return _day_month_year(value, {})
+    if name == "aar" and value == UNDATED:
+        return _("Dato ukendt")
     if name == "organ":
         body = Body.objects.filter(slug=value).only("name").first()
         return body.name if body else str(value)

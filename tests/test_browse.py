@@ -344,6 +344,15 @@ def test_decisions_newest_first_filtered_by_body_and_year(client, sample_archive
     assert '<label for="id_body">Organ</label>' in markup
 
 
+@pytest.mark.parametrize("path", ["/moeder/", "/sager/", "/beslutninger/"])
+def test_each_filter_offers_each_choice_once(client, sample_archive, path):
+    markup = page(client, path)
+    for name in ("body", "year"):
+        select = re.search(rf'<select name="{name}".*?</select>', markup, re.S).group(0)
+        values = re.findall(r'<option value="([^"]*)"', select)
+        assert values[0] == "" and len(values) == len(set(values)) > 2, (name, values)
+
+
 def test_lists_are_paginated_and_pages_keep_the_filters(client, sample_archive, monkeypatch):
     monkeypatch.setattr(views, "PER_PAGE", 10)
     first = twin(client, "/beslutninger/?body=danske-regioners-bestyrelse")

@@ -194,3 +194,36 @@ def test_json_twins_speak_the_requested_language(client):
 
     assert danish == {"error": "Mødet “findes-ikke” findes ikke i arkivet."}
     assert english == {"error": "The meeting “findes-ikke” is not in the archive."}
+
+
+@pytest.mark.django_db
+def test_a_cached_search_names_its_facets_in_each_readers_language(
+    client, sample_archive, settings
+):
+    from django.core.cache import cache
+
+    settings.SEARCH_CACHE_SECONDS = 60  # the English reader's result is kept for the next
+    cache.clear()
+
+    def year_and_kind_labels(language: str | None = None) -> dict:
+        client.cookies.clear()
+        if language:
+            client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        facets = client.get("/soeg/", {"q": "regionerne", "format": "json"}).json()["facets"]
+        return {o["value"]: o["label"] for name in ("aar", "art") for o in facets[name]}
+
+    english = year_and_kind_labels("en")
+    danish = year_and_kind_labels()
+
+    assert english["ukendt"] == "Date unknown" and danish["ukendt"] == "Dato ukendt"
+    assert english.keys() == danish.keys() and english != danish
+    assert all(english[value] != danish[value] for value in english if not value.isdigit())
+
+
+@pytest.mark.django_db
+def test_the_undated_filter_is_named_as_its_facet_is(client, sample_archive):
+    page = client.get("/soeg/", {"q": "regionerne", "aar": "ukendt"}).content.decode()
+    assert "År: Dato ukendt" in page
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get("/soeg/", {"q": "regionerne", "aar": "ukendt"}).content.decode()
+    assert "Year: Date unknown" in page
