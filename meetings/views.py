@@ -320,7 +320,11 @@ def case_detail(request: HttpRequest, number: str) -> Context:
     return {
         "case": case,
         **listing(request, "items", selectors.case_items(case)),
-        "breadcrumbs": [home_crumb(), Crumb(_("Sag %(number)s") % {"number": case.number})],
+        "breadcrumbs": [
+            home_crumb(),
+            Crumb(_("Sager"), reverse("case_list")),
+            Crumb(_("Sag %(number)s") % {"number": case.number}),
+        ],
     }
 
 

@@ -89,6 +89,11 @@ def test_home_shows_figures_recent_meetings_and_bodies(client, sample_archive):
     for name in ("Sundhedsudvalget", "Danske Regioners bestyrelse", "Kræftplan V"):
         assert name in main
     assert 'action="/soeg/"' in markup and "<title>Forside · Mødearkiv</title>" in markup
+    # Under the latest meetings, the way to all of them.
+    recent_section = re.search(
+        r'<section aria-labelledby="recent-heading">.*?</section>', markup, re.S
+    )
+    assert '<a href="/moeder/">Alle møder</a>' in recent_section.group(0)
 
 
 # ------------------------------------------------------------------- bodies
@@ -315,6 +320,13 @@ def test_case_with_a_slash_and_its_decisions(client, sample_archive):
             assert shown["decision"].startswith(item["decision_start"])
     visible = text_of(main_of(page(client, "/sager/11/872/")))
     assert "Sag 11/872" in visible and "Bestyrelsen tog meddelelserne til efterretning." in visible
+    # The way back: the cases list between the front page and the case.
+    crumbs = re.search(r'<nav class="breadcrumbs".*?</nav>', page(client, "/sager/11/872/"), re.S)
+    assert re.findall(r'<a href="([^"]+)">([^<]+)</a>', crumbs.group(0)) == [
+        ("/", "Forside"),
+        ("/sager/", "Sager"),
+    ]
+    assert '<span aria-current="page">Sag 11/872</span>' in crumbs.group(0)
 
 
 # ------------------------------------------------------------------ decisions
