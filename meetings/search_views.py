@@ -403,7 +403,7 @@ def _facets(url: _UrlMaker, filters, summary: searching.Summary) -> list[dict]:
     labels = {
         "art": {value: str(label) for value, label in KIND_CHOICES},
         "beslutning": {"ja": _("Med beslutning"), "nej": _("Uden beslutning")},
-        "aar": {UNDATED: _("Dato ukendt")},
+        "aar": {UNDATED: _undated()},
     }
     result = []
     for name, title, values in groups:
@@ -438,6 +438,11 @@ def _active_filter_links(url: _UrlMaker, filters) -> list[dict]:
     ]
 
 
+def _undated() -> str:
+    """The undated year's name, in the request's language: as a facet and as a chosen filter."""
+    return _("Dato ukendt")
+
+
 def _shown_value(filters, name: str, value) -> str:
     field = filters.form.fields[name]
     if hasattr(field, "choices"):
@@ -445,7 +450,7 @@ def _shown_value(filters, name: str, value) -> str:
     if isinstance(value, dt.date):
         return _day_month_year(value, {})
     if name == "aar" and value == UNDATED:
-        return _("Dato ukendt")
+        return _undated()
     if name == "organ":
         body = Body.objects.filter(slug=value).only("name").first()
         return body.name if body else str(value)

@@ -28,32 +28,33 @@ def _timeout() -> str:
         return cursor.fetchone()[0]
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("nested", [False, True])
-def test_a_statement_within_its_budget_gives_its_rows_and_leaves_the_setting(nested):
-    before = _timeout()
+@pytest.fixture(params=[False, True], ids=["own transaction", "caller's transaction"])
+def in_or_out_of_a_transaction(request, transactional_db):
+    """Each test once outside any transaction (a web request) and once inside a caller's."""
     with ExitStack() as outer:
-        if nested:
+        if request.param:
             outer.enter_context(transaction.atomic())
-        # Values are quoted once (a quote, a percent sign), and a literal %% stays one %.
-        rows = searching._rows_within("2s", "SELECT %s::text, 'x%%'::text", ["it's 50%"])
-        assert rows == [("it's 50%", "x%")]
-        assert _timeout() == before
+        yield
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("nested", [False, True])
-def test_a_statement_over_its_budget_is_cancelled_and_leaves_nothing_behind(nested):
+@pytest.mark.usefixtures("in_or_out_of_a_transaction")
+def test_a_statement_within_its_budget_gives_its_rows_and_leaves_the_setting():
     before = _timeout()
-    with ExitStack() as outer:
-        if nested:
-            outer.enter_context(transaction.atomic())
-        assert searching._rows_within("20ms", "SELECT pg_sleep(%s)", [2]) is None
-        # The setting is as before, and the caller's transaction (if any) is not aborted.
-        assert _timeout() == before
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            assert cursor.fetchone() == (1,)
+    # Values are quoted once (a quote, a percent sign), and a literal %% stays one %.
+    rows = searching._rows_within("2s", "SELECT %s::text, 'x%%'::text", ["it's 50%"])
+    assert rows == [("it's 50%", "x%")]
+    assert _timeout() == before
+
+
+@pytest.mark.usefixtures("in_or_out_of_a_transaction")
+def test_a_statement_over_its_budget_is_cancelled_and_leaves_nothing_behind():
+    before = _timeout()
+    assert searching._rows_within("20ms", "SELECT pg_sleep(%s)", [2]) is None
+    # The setting is as before, and the caller's transaction (if any) is not aborted.
+    assert _timeout() == before
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
 
 
 @pytest.mark.django_db(transaction=True)
